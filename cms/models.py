@@ -1,0 +1,84 @@
+"""Pages that are not programs, and the site-wide settings."""
+
+from django.db import models
+from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from cms.blocks import BodyBlock
+from programs.time_zones import validate_time_zone
+
+
+class HomePage(Page):
+    """The site's front page: a welcome, and the programs that are open."""
+
+    intro = models.TextField(help_text="A few calm sentences that say what this site offers.")
+    body = StreamField(BodyBlock(), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+    search_fields = Page.search_fields + [index.SearchField("intro")]
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["cms.ProgramIndexPage", "cms.StandardPage"]
+    max_count = 1
+
+    def get_context(self, request, *args, **kwargs):
+        from programs.selectors import program_cards
+
+        context = super().get_context(request, *args, **kwargs)
+        index_page = ProgramIndexPage.objects.live().child_of(self).first()
+        context["program_index"] = index_page
+        context["programs"] = program_cards(index_page=index_page) if index_page else []
+        return context
+
+
+class ProgramIndexPage(Page):
+    """Lists every published program with its next cohort."""
+
+    intro = models.TextField(blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = ["programs.ProgramPage"]
+
+    def get_context(self, request, *args, **kwargs):
+        from programs.selectors import program_cards
+
+        context = super().get_context(request, *args, **kwargs)
+        context["programs"] = program_cards(index_page=self)
+        return context
+
+
+class StandardPage(Page):
+    """A page of text: the FAQ, "about inner child healing", the privacy notice."""
+
+    intro = models.TextField(blank=True)
+    body = StreamField(BodyBlock())
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+    search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("body")]
+
+    parent_page_types = ["cms.HomePage", "cms.StandardPage"]
+    subpage_types = ["cms.StandardPage"]
+
+
+@register_setting(icon="cog")
+class SiteSettings(BaseSiteSetting):
+    """Who runs the site and how to reach them."""
+
+    organisation_name = models.CharField(max_length=120, default="Inner Child Circles")
+    contact_email = models.EmailField(blank=True)
+    default_time_zone = models.CharField(
+        max_length=64,
+        default="Europe/London",
+        validators=[validate_time_zone],
+        help_text="An IANA time zone name, e.g. Europe/London or America/New_York.",
+    )
+
+    panels = [FieldPanel("organisation_name"), FieldPanel("contact_email"), FieldPanel("default_time_zone")]
+
+    class Meta:
+        verbose_name = "Organisation"

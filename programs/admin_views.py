@@ -1,0 +1,68 @@
+"""Admin views for cohorts: saving runs the schedule expansion; "Preview dates" shows it first."""
+
+from django.contrib import messages
+from wagtail.admin.views import generic
+
+from programs.services import expand_schedule
+
+PREVIEW_FIELD = "preview-schedule"
+
+
+class SchedulePreviewMixin:
+    def post(self, request, *args, **kwargs):
+        if PREVIEW_FIELD not in request.POST:
+            return super().post(request, *args, **kwargs)
+        if not hasattr(self, "object"):
+            self.object = self.get_object() if self.kwargs.get(self.pk_url_kwarg) else None
+        form = self.get_form()
+        if form.is_valid():
+            form.build_schedule_preview()
+            messages.info(request, "This is a preview: nothing is saved until you press Save.")
+        else:
+            messages.validation_error(request, "The cohort has errors; the dates cannot be shown yet.", form)
+        self.form = form
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def save_instance(self):
+        cohort = super().save_instance()
+        changes = expand_schedule(cohort_id=cohort.pk)
+        self.schedule_changes = changes
+        return cohort
+
+    def get_success_message(self, *args):
+        message = super().get_success_message(*args)
+        changes = getattr(self, "schedule_changes", None)
+        if changes and changes.changed:
+            parts = [
+                f"{len(items)} {label}"
+                for items, label in [
+                    (changes.added, "added"),
+                    (changes.retimed, "retimed"),
+                    (changes.removed, "removed"),
+                    (changes.restored, "restored"),
+                ]
+                if items
+            ]
+            message = f"{message} Sessions: {', '.join(parts)}."
+        return message
+
+
+class CohortCreateView(SchedulePreviewMixin, generic.CreateView):
+    def get_initial(self):
+        """Start a new cohort from its program's defaults (?program=<id> from the program page)."""
+        from programs.models import ProgramPage
+
+        initial = super().get_initial()
+        program = ProgramPage.objects.filter(pk=self.request.GET.get("program") or 0).first()
+        if program:
+            initial.update(
+                program=program.pk,
+                capacity=program.default_capacity,
+                price=program.default_price,
+                mode=program.format,
+            )
+        return initial
+
+
+class CohortEditView(SchedulePreviewMixin, generic.EditView):
+    pass

@@ -1,0 +1,107 @@
+"""The cohort form of the admin: the rule in plain words instead of RRULE text."""
+
+import re
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from django import forms
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.widgets import AdminDateInput
+
+from programs.schedule import WeeklyPattern, build_rule, read_pattern
+from programs.time_zones import local_start, validate_time_zone
+
+REPEAT_CHOICES = [
+    ("1", "Every week"),
+    ("2", "Every two weeks"),
+    ("", "Does not repeat: only the first date and the extra dates"),
+]
+DATE_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+class DateListField(forms.CharField):
+    """Dates typed one per line (or separated by commas), as YYYY-MM-DD."""
+
+    widget = forms.Textarea(attrs={"rows": 3, "placeholder": "2027-04-06"})
+
+    def to_python(self, value) -> tuple[date, ...]:
+        text = super().to_python(value)
+        days = []
+        for token in DATE_SEPARATORS.split(text.strip()) if text.strip() else []:
+            try:
+                days.append(date.fromisoformat(token))
+            except ValueError:
+                raise forms.ValidationError(
+                    "“%(token)s” is not a date. Write dates as year-month-day, e.g. 2027-04-06.",
+                    code="invalid_date",
+                    params={"token": token[:40]},
+                ) from None
+        return tuple(sorted(set(days)))
+
+    def prepare_value(self, value):
+        if isinstance(value, (list, tuple)):
+            return "\n".join(day.isoformat() for day in value)
+        return value
+
+
+class CohortForm(WagtailAdminModelForm):
+    repeat = forms.ChoiceField(choices=REPEAT_CHOICES, required=False, initial="1")
+    session_count = forms.IntegerField(
+        required=False, min_value=1, max_value=520, label="Number of sessions",
+        help_text="Counting the first. Leave empty if you give a last date instead.",
+    )
+    last_date = forms.DateField(
+        required=False, widget=AdminDateInput, label="Or: last session on or before",
+    )
+    skip_dates = DateListField(
+        required=False, label="Skip these dates", help_text="Holidays and breaks: one date per line, e.g. 2027-04-06."
+    )
+    extra_dates = DateListField(
+        required=False, label="Extra dates", help_text="Sessions outside the repeat: one date per line."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.time_zone:
+            pattern = read_pattern(self.instance.recurrence, zone=self.instance.zone)
+            self.initial.update(
+                repeat=str(pattern.every_weeks or ""),
+                session_count=pattern.session_count,
+                last_date=pattern.last_date,
+                skip_dates=pattern.skip_dates,
+                extra_dates=pattern.extra_dates,
+            )
+        self.schedule_preview = None
+
+    def clean(self):
+        cleaned = super().clean()
+        repeat = cleaned.get("repeat")
+        count, last_date = cleaned.get("session_count"), cleaned.get("last_date")
+        if repeat and count and last_date:
+            self.add_error("last_date", "Give either the number of sessions or the last date, not both.")
+        zone_name, start_time = cleaned.get("time_zone"), cleaned.get("start_time")
+        if not zone_name or not start_time or "skip_dates" not in cleaned or "extra_dates" not in cleaned:
+            return cleaned
+        try:
+            validate_time_zone(zone_name)
+        except forms.ValidationError:
+            return cleaned
+        pattern = WeeklyPattern(
+            every_weeks=int(repeat) if repeat else None,
+            session_count=count if repeat else None,
+            last_date=last_date if repeat and not count else None,
+            skip_dates=cleaned["skip_dates"],
+            extra_dates=cleaned["extra_dates"],
+        )
+        # The model's own clean() then checks the rule is finite and not empty.
+        self.instance.recurrence = build_rule(pattern=pattern, start_time=start_time, zone=ZoneInfo(zone_name))
+        return cleaned
+
+    def build_schedule_preview(self) -> list[tuple]:
+        """The sessions a save would give, as (local start, local end) pairs; call after is_valid()."""
+        cohort = self.instance
+        self.schedule_preview = [
+            (local_start(day, cohort.start_time, cohort.zone), local_start(day, cohort.end_time, cohort.zone))
+            for day in cohort.scheduled_dates()
+        ]
+        return self.schedule_preview

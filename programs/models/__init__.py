@@ -1,0 +1,15 @@
+from programs.models.cohorts import Cohort, CohortQuerySet
+from programs.models.people import Facilitator, Venue
+from programs.models.program import ProgramFormat, ProgramPage
+from programs.models.sessions import Session, SessionMaterial
+
+__all__ = [
+    "Cohort",
+    "CohortQuerySet",
+    "Facilitator",
+    "ProgramFormat",
+    "ProgramPage",
+    "Session",
+    "SessionMaterial",
+    "Venue",
+]

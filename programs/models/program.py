@@ -1,0 +1,76 @@
+"""The program: a multi-week course, published as a Wagtail page."""
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from modelcluster.fields import ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, HelpPanel, MultiFieldPanel
+from wagtail.fields import StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from cms.blocks import BodyBlock
+from programs.blocks import IntakeQuestionsBlock
+
+
+class ProgramFormat(models.TextChoices):
+    ONLINE = "online", "Online"
+    IN_PERSON = "in_person", "In person"
+    HYBRID = "hybrid", "Online and in person"
+
+
+class ProgramPage(Page):
+    """A course such as "Meeting your inner child: an 8-week online circle"; runs as cohorts."""
+
+    summary = models.TextField(max_length=400, help_text="Two or three sentences for the program list.")
+    body = StreamField(BodyBlock(), blank=True)
+    facilitators = ParentalManyToManyField("programs.Facilitator", blank=True, related_name="programs")
+    format = models.CharField(max_length=16, choices=ProgramFormat.choices, default=ProgramFormat.ONLINE)
+    default_price = models.DecimalField(
+        max_digits=8, decimal_places=2, default=0, validators=[MinValueValidator(0)],
+        help_text="Price of a place; 0 means free. New cohorts start from it.",
+    )
+    default_capacity = models.PositiveIntegerField(
+        default=12, validators=[MinValueValidator(1)], help_text="Places per cohort; new cohorts start from it."
+    )
+    suitable_for = models.TextField(
+        blank=True, help_text="Who this program suits, and who it does not (e.g. not for young children)."
+    )
+    safety_note = models.TextField(
+        help_text="What participants should know before taking part. Quoted in the consent question of the booking form."
+    )
+    intake_questions = StreamField(IntakeQuestionsBlock(), blank=True)
+    prep_lead_time_hours = models.PositiveIntegerField(
+        default=48, help_text="How many hours before each session its prep materials and join details are sent."
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        FieldPanel("body"),
+        FieldPanel("facilitators"),
+        MultiFieldPanel(
+            [FieldPanel("format"), FieldPanel("default_price"), FieldPanel("default_capacity")],
+            heading="Format, price and places",
+        ),
+        MultiFieldPanel([FieldPanel("suitable_for"), FieldPanel("safety_note")], heading="Who it is for"),
+        FieldPanel("intake_questions"),
+        FieldPanel("prep_lead_time_hours"),
+        HelpPanel(
+            content="Cohorts (the dates this program runs) are managed under Programs → Cohorts in the menu.",
+            heading="Cohorts",
+        ),
+    ]
+    search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("body")]
+
+    parent_page_types = ["cms.ProgramIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = "program"
+
+    def get_context(self, request, *args, **kwargs):
+        from programs.selectors import program_page_cohorts
+
+        context = super().get_context(request, *args, **kwargs)
+        context["cohorts"] = program_page_cohorts(program=self)
+        context["facilitator_list"] = self.facilitators.select_related("photo")
+        return context

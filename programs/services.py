@@ -1,0 +1,112 @@
+"""Writes that keep a cohort's sessions in step with its rule."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import transaction
+
+from programs.exceptions import SessionNotMovable
+from programs.models import Cohort, Session
+from programs.time_zones import local_start
+
+SessionStatus = Session.Status
+
+
+@dataclass
+class ScheduleChanges:
+    """What one expansion did, so the admin (and later the emails) can say so."""
+
+    added: list[Session] = field(default_factory=list)
+    retimed: list[Session] = field(default_factory=list)
+    removed: list[Session] = field(default_factory=list)
+    restored: list[Session] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.retimed or self.removed or self.restored)
+
+
+def expand_schedule(*, cohort_id: int) -> ScheduleChanges:
+    """Create, retime, remove or restore sessions so they match the cohort's rule.
+
+    A session keeps its row (its id, materials and one-off changes) for as long as its
+    date stays in the rule. Dates that leave the rule are marked removed, never deleted;
+    a session moved by hand keeps its time; a cancelled one stays cancelled.
+    Raises `programs.schedule.RuleError` when the rule is empty or endless.
+    """
+    with transaction.atomic():
+        cohort = Cohort.objects.select_for_update().get(pk=cohort_id)
+        dates = cohort.scheduled_dates()
+        existing = {s.occurrence_date: s for s in Session.objects.select_for_update().filter(cohort=cohort)}
+        changes = ScheduleChanges()
+
+        for day in dates:
+            starts_at = local_start(day, cohort.start_time, cohort.zone)
+            ends_at = local_start(day, cohort.end_time, cohort.zone)
+            session = existing.pop(day, None)
+            if session is None:
+                changes.added.append(
+                    Session(cohort=cohort, occurrence_date=day, starts_at=starts_at, ends_at=ends_at)
+                )
+                continue
+            touched = False
+            if session.status == SessionStatus.REMOVED:
+                session.status = SessionStatus.SCHEDULED
+                changes.restored.append(session)
+                touched = True
+            if not session.is_rescheduled and (session.starts_at, session.ends_at) != (starts_at, ends_at):
+                session.starts_at, session.ends_at = starts_at, ends_at
+                changes.retimed.append(session)
+                touched = True
+            if touched:
+                session.sequence += 1
+
+        for session in existing.values():
+            if session.status == SessionStatus.SCHEDULED:
+                session.status = SessionStatus.REMOVED
+                session.sequence += 1
+                changes.removed.append(session)
+
+        Session.objects.bulk_create(changes.added)
+        updated = {s.pk: s for s in changes.retimed + changes.restored + changes.removed}
+        Session.objects.bulk_update(updated.values(), ["starts_at", "ends_at", "status", "sequence"])
+    return changes
+
+
+def reschedule_session(*, session_id: int, starts_at: datetime, ends_at: datetime, note: str = "") -> Session:
+    """Move one session by hand; later expansions of the rule leave its time alone."""
+    if ends_at <= starts_at:
+        raise SessionNotMovable("A session must end after it starts.")
+    with transaction.atomic():
+        session = _lock_session(session_id)
+        if session.status != SessionStatus.SCHEDULED:
+            raise SessionNotMovable("Only a scheduled session can be moved; restore it first.")
+        if (session.starts_at, session.ends_at) == (starts_at, ends_at):
+            return session
+        session.starts_at, session.ends_at = starts_at, ends_at
+        session.is_rescheduled = True
+        session.change_note = note
+        session.sequence += 1
+        session.save(update_fields=["starts_at", "ends_at", "is_rescheduled", "change_note", "sequence"])
+    return session
+
+
+def cancel_session(*, session_id: int, note: str = "") -> Session:
+    """Cancel one meeting of a cohort; it stays in the list, marked cancelled."""
+    with transaction.atomic():
+        session = _lock_session(session_id)
+        if session.status == SessionStatus.CANCELLED:
+            return session
+        session.status = SessionStatus.CANCELLED
+        session.change_note = note
+        session.sequence += 1
+        session.save(update_fields=["status", "change_note", "sequence"])
+    return session
+
+
+def _lock_session(session_id: int) -> Session:
+    # Lock the cohort first, in the same order as expand_schedule, so a hand edit and a
+    # re-expansion of the same cohort wait for each other instead of deadlocking.
+    cohort_id = Session.objects.values_list("cohort_id", flat=True).get(pk=session_id)
+    Cohort.objects.select_for_update().filter(pk=cohort_id).first()
+    return Session.objects.select_for_update().get(pk=session_id)

@@ -1,0 +1,115 @@
+"""The programs app in the Wagtail admin: cohorts, sessions, facilitators and venues."""
+
+from django.urls import reverse
+from wagtail import hooks
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList
+from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets import ListingButton
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from programs.admin_views import CohortCreateView, CohortEditView
+from programs.forms import CohortForm
+from programs.models import Cohort, Facilitator, ProgramPage, Session, Venue
+from programs.panels import SchedulePreviewPanel
+
+
+class CohortViewSet(ModelViewSet):
+    model = Cohort
+    icon = "date"
+    menu_label = "Cohorts"
+    add_view_class = CohortCreateView
+    edit_view_class = CohortEditView
+    copy_view_enabled = False
+    list_display = ["title", "program", "status", "start_date", "capacity"]
+    list_filter = ["program", "status", "mode"]
+    search_fields = ["title"]
+    edit_handler = ObjectList(
+        [
+            FieldPanel("program"),
+            FieldPanel("title"),
+            FieldPanel("status"),
+            MultiFieldPanel(
+                [
+                    FieldPanel("time_zone"),
+                    FieldPanel("start_date"),
+                    FieldRowPanel([FieldPanel("start_time"), FieldPanel("end_time")]),
+                    FieldPanel("repeat"),
+                    FieldRowPanel([FieldPanel("session_count"), FieldPanel("last_date")]),
+                    FieldPanel("skip_dates"),
+                    FieldPanel("extra_dates"),
+                    SchedulePreviewPanel(heading="Sessions"),
+                ],
+                heading="Schedule",
+            ),
+            MultiFieldPanel(
+                [FieldPanel("mode"), FieldPanel("venue"), FieldPanel("meeting_url")], heading="Where"
+            ),
+            MultiFieldPanel(
+                [
+                    FieldRowPanel([FieldPanel("capacity"), FieldPanel("price")]),
+                    FieldRowPanel([FieldPanel("booking_opens_at"), FieldPanel("booking_closes_at")]),
+                ],
+                heading="Places and booking",
+            ),
+        ],
+        base_form_class=CohortForm,
+    )
+
+
+class SessionViewSet(ModelViewSet):
+    """Topics and prep materials per session; the dates themselves come from the cohort."""
+
+    model = Session
+    icon = "time"
+    menu_label = "Sessions"
+    add_to_admin_menu = False
+    copy_view_enabled = False
+    list_display = ["__str__", "topic", "status"]
+    list_filter = ["cohort"]
+    edit_handler = ObjectList(
+        [
+            FieldPanel("topic"),
+            FieldPanel("venue_override"),
+            InlinePanel("materials", heading="Prep materials", label="Material"),
+        ]
+    )
+
+
+class FacilitatorViewSet(SnippetViewSet):
+    model = Facilitator
+    icon = "user"
+    list_display = ["name", "role"]
+
+
+class VenueViewSet(SnippetViewSet):
+    model = Venue
+    icon = "site"
+    list_display = ["name"]
+
+
+class ProgramsAdminGroup(ViewSetGroup):
+    menu_label = "Programs"
+    menu_icon = "calendar"
+    menu_order = 150
+    items = (CohortViewSet("cohorts"), SessionViewSet("sessions"), FacilitatorViewSet, VenueViewSet)
+
+
+@hooks.register("register_admin_viewset")
+def register_programs_admin():
+    return ProgramsAdminGroup()
+
+
+@hooks.register("register_page_listing_buttons")
+def cohort_buttons(page, user, next_url=None):
+    if isinstance(page.specific_deferred, ProgramPage):
+        yield ListingButton(
+            "Cohorts",
+            reverse("cohorts:index") + f"?program={page.pk}",
+            priority=30,
+        )
+        yield ListingButton(
+            "New cohort",
+            reverse("cohorts:add") + f"?program={page.pk}",
+            priority=31,
+        )

@@ -1,0 +1,34 @@
+"""Suite-wide fixtures and the rule for tests that need a real service.
+
+A test marked `postgres` or `redis` needs that service. Locally it is skipped when the
+service is not there; in CI (the `CI` variable set) it fails instead, so a missing
+service can never turn a locking or queueing test into a silent pass.
+"""
+
+import os
+import socket
+
+import pytest
+from django.db import connection
+
+
+def _redis_reachable() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _missing(reason: str):
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI is set, so this fails instead of skipping)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _require_services(request):
+    if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        _missing("needs PostgreSQL: set DATABASE_URL=postgres://...")
+    if request.node.get_closest_marker("redis") and not _redis_reachable():
+        _missing("needs Redis on 127.0.0.1:6379")
