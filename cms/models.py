@@ -78,7 +78,17 @@ class SiteSettings(BaseSiteSetting):
         help_text="An IANA time zone name, e.g. Europe/London or America/New_York.",
     )
 
-    panels = [FieldPanel("organisation_name"), FieldPanel("contact_email"), FieldPanel("default_time_zone")]
+    faq_page = models.ForeignKey(
+        "wagtailcore.Page", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="Linked from every program page.",
+    )
+
+    panels = [
+        FieldPanel("organisation_name"),
+        FieldPanel("contact_email"),
+        FieldPanel("default_time_zone"),
+        FieldPanel("faq_page"),
+    ]
 
     class Meta:
         verbose_name = "Organisation"

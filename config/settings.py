@@ -230,3 +230,6 @@ LOGGING = {
 # A cohort may not expand to more sessions than this: it catches a rule that was meant
 # to be weekly for 8 weeks but was typed as daily for 8 years.
 PROGRAMS_MAX_SESSIONS_PER_COHORT = int(os.environ.get("PROGRAMS_MAX_SESSIONS_PER_COHORT", "104"))
+
+# Prices are in this currency (ISO 4217 code, as Stripe expects it).
+PAYMENT_CURRENCY = os.environ.get("PAYMENT_CURRENCY", "GBP")

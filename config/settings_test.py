@@ -3,6 +3,7 @@
 import os
 
 os.environ.setdefault("VAR_DIR", "/tmp/workshop-scheduler-test-var")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 from config.settings import *  # noqa: E402,F403
 
@@ -14,3 +15,4 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WAGTAILADMIN_BASE_URL = "http://testserver"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)

@@ -4,6 +4,8 @@ from datetime import date, datetime, time
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
+UTC = ZoneInfo("UTC")
+
 from django.core.exceptions import ValidationError
 
 
@@ -28,9 +30,9 @@ def local_start(day: date, wall_time: time, zone: ZoneInfo) -> datetime:
     - a wall time that does not exist (the spring-forward gap) is read with the offset
       from before the change, so 01:30 on the night London moves to BST becomes 02:30 BST;
     - a wall time that happens twice (the autumn fold) means the first of the two.
-    zoneinfo gives exactly this with fold=0.
+    zoneinfo gives exactly this with fold=0. The result is in UTC, as it is stored.
     """
-    return datetime.combine(day, wall_time, tzinfo=zone).replace(fold=0)
+    return datetime.combine(day, wall_time, tzinfo=zone).replace(fold=0).astimezone(UTC)
 
 
 def zone_label(name: str) -> str:

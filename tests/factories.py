@@ -1,0 +1,87 @@
+"""factory_boy factories and a small page tree for the programs tests."""
+
+from datetime import date, time
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import factory
+from wagtail.models import Page, Site
+
+from cms.models import HomePage, ProgramIndexPage
+from programs.models import Cohort, Facilitator, ProgramPage, Venue
+from programs.schedule import WeeklyPattern, build_rule
+from programs.services import expand_schedule
+
+
+def build_site() -> tuple[HomePage, ProgramIndexPage]:
+    """A home page as the default site's root, with a program index under it."""
+    root = Page.get_first_root_node()
+    home = root.add_child(instance=HomePage(title="Home", slug="home-test", intro="Welcome."))
+    Site.objects.update_or_create(is_default_site=True, defaults={"root_page": home, "hostname": "localhost"})
+    index = home.add_child(instance=ProgramIndexPage(title="Programs", slug="programs"))
+    return home, index
+
+
+def add_program(index: ProgramIndexPage, *, title: str = "Meeting your inner child", **fields) -> ProgramPage:
+    defaults = dict(
+        summary="Eight gentle evenings.",
+        safety_note="This work can stir strong feelings.",
+        default_price=Decimal("120.00"),
+        default_capacity=10,
+    )
+    defaults.update(fields)
+    program = ProgramPage(title=title, **defaults)
+    index.add_child(instance=program)
+    return program
+
+
+class FacilitatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Facilitator
+
+    name = factory.Sequence(lambda n: f"Facilitator {n}")
+
+
+class VenueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Venue
+
+    name = factory.Sequence(lambda n: f"Room {n}")
+    address = "1 Quiet Street\nLondon"
+
+
+class CohortFactory(factory.django.DjangoModelFactory):
+    """An open online cohort: weekly on Tuesdays at 19:00 London time, 8 sessions."""
+
+    class Meta:
+        model = Cohort
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Cohort {n}")
+    status = Cohort.Status.OPEN
+    mode = Cohort.Mode.ONLINE
+    meeting_url = "https://meet.example.org/private-room"
+    time_zone = "Europe/London"
+    start_date = date(2027, 3, 9)
+    start_time = time(19, 0)
+    end_time = time(20, 30)
+    capacity = 12
+    price = Decimal("120.00")
+
+    class Params:
+        weeks = 8
+        skip = ()
+        extra = ()
+
+    recurrence = factory.LazyAttribute(
+        lambda o: build_rule(
+            pattern=WeeklyPattern(every_weeks=1, session_count=o.weeks, skip_dates=o.skip, extra_dates=o.extra),
+            start_time=o.start_time,
+            zone=ZoneInfo(o.time_zone),
+        )
+    )
+
+    @factory.post_generation
+    def expanded(obj, create, extracted, **kwargs):
+        if create and extracted is not False:
+            expand_schedule(cohort_id=obj.pk)

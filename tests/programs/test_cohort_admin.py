@@ -1,0 +1,170 @@
+"""The cohort form in the Wagtail admin: clear errors for bad input, a preview, and saving expands."""
+
+from datetime import date, time
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+
+from programs.models import Cohort, Session
+from tests.factories import CohortFactory, add_program, build_site
+
+pytestmark = pytest.mark.django_db
+
+LONDON = ZoneInfo("Europe/London")
+
+
+@pytest.fixture
+def program():
+    _, index = build_site()
+    return add_program(index)
+
+
+@pytest.fixture
+def staff_client(client, django_user_model):
+    user = django_user_model.objects.create_superuser("staff", "staff@example.org", "pw")
+    client.force_login(user)
+    return client
+
+
+def cohort_form_data(program, **overrides):
+    data = {
+        "program": program.pk,
+        "title": "Spring 2027 · Tuesday evenings",
+        "status": "open",
+        "time_zone": "Europe/London",
+        "start_date": "2027-03-09",
+        "start_time": "19:00",
+        "end_time": "20:30",
+        "repeat": "1",
+        "session_count": "8",
+        "last_date": "",
+        "skip_dates": "",
+        "extra_dates": "",
+        "mode": "online",
+        "venue": "",
+        "meeting_url": "https://meet.example.org/room",
+        "capacity": "12",
+        "price": "120.00",
+        "booking_opens_at": "",
+        "booking_closes_at": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_saving_a_new_cohort_expands_its_sessions_in_local_time(staff_client, program):
+    response = staff_client.post(
+        reverse("cohorts:add"), cohort_form_data(program, skip_dates="2027-03-30\n", extra_dates="2027-05-04")
+    )
+    assert response.status_code == 302
+    cohort = Cohort.objects.get()
+    sessions = list(cohort.sessions.filter(status=Session.Status.SCHEDULED))
+    assert len(sessions) == 8
+    assert date(2027, 3, 30) not in {s.occurrence_date for s in sessions}
+    assert date(2027, 5, 4) in {s.occurrence_date for s in sessions}
+    assert {s.starts_at.astimezone(LONDON).time() for s in sessions} == {time(19, 0)}
+
+
+def test_preview_shows_the_dates_and_saves_nothing(staff_client, program):
+    response = staff_client.post(
+        reverse("cohorts:add"), cohort_form_data(program, **{"preview-schedule": "1"})
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Preview — not saved yet." in body
+    assert "Tue 9 Mar 2027, 19:00" in body
+    assert "Tue 27 Apr 2027, 19:00" in body
+    assert Cohort.objects.count() == 0 and Session.objects.count() == 0
+
+
+def test_editing_the_rule_keeps_session_ids(staff_client, program):
+    cohort = CohortFactory(program=program, weeks=8)
+    ids = set(cohort.sessions.values_list("pk", flat=True))
+    response = staff_client.post(
+        reverse("cohorts:edit", args=[cohort.pk]), cohort_form_data(program, title=cohort.title, session_count="10")
+    )
+    assert response.status_code == 302
+    assert ids < set(cohort.sessions.values_list("pk", flat=True))
+    assert cohort.sessions.count() == 10
+
+
+def test_the_edit_form_shows_the_rule_in_plain_fields(staff_client, program):
+    cohort = CohortFactory(program=program, weeks=6, skip=(date(2027, 3, 23),))
+    response = staff_client.get(reverse("cohorts:edit", args=[cohort.pk]))
+    form = response.context["form"]
+    assert form.initial["repeat"] == "1"
+    assert form.initial["session_count"] == 6
+    assert form.initial["skip_dates"] == (date(2027, 3, 23),)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"time_zone": "Europe/Atlantis"}, "is not a time zone we know"),
+        ({"repeat": "", "session_count": ""}, "The schedule is empty"),
+        ({"session_count": ""}, "The schedule repeats forever"),
+        ({"capacity": "0"}, "Ensure this value is greater than or equal to 1"),
+        ({"capacity": "-3"}, "Ensure this value is greater than or equal to"),
+        ({"end_time": "18:00"}, "A session must end after it starts"),
+        ({"end_time": "19:00"}, "A session must end after it starts"),
+        ({"session_count": "8", "last_date": "2027-05-01"}, "not both"),
+        ({"skip_dates": "next tuesday"}, "is not a date"),
+        ({"session_count": "500"}, "more than 104 sessions"),
+        ({"meeting_url": ""}, "needs its meeting link"),
+        ({"booking_opens_at": "2027-02-01 10:00", "booking_closes_at": "2027-01-01 10:00"}, "Booking must close after it opens"),
+    ],
+)
+def test_bad_input_is_a_clear_error_and_nothing_is_saved(staff_client, program, overrides, message):
+    response = staff_client.post(reverse("cohorts:add"), cohort_form_data(program, **overrides))
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert Cohort.objects.count() == 0
+    assert Session.objects.count() == 0
+
+
+def test_a_bad_edit_leaves_the_cohort_and_its_sessions_as_they_were(staff_client, program):
+    cohort = CohortFactory(program=program, weeks=8)
+    before = list(cohort.sessions.values_list("pk", "starts_at", "status"))
+    response = staff_client.post(
+        reverse("cohorts:edit", args=[cohort.pk]),
+        cohort_form_data(program, title="Renamed", session_count="", time_zone="Mars/Olympus"),
+    )
+    assert response.status_code == 200
+    cohort.refresh_from_db()
+    assert cohort.title != "Renamed"
+    assert list(cohort.sessions.values_list("pk", "starts_at", "status")) == before
+
+
+def test_new_cohort_form_starts_from_the_program_defaults(staff_client, program):
+    response = staff_client.get(reverse("cohorts:add") + f"?program={program.pk}")
+    initial = response.context["form"].initial
+    assert initial["capacity"] == program.default_capacity
+    assert initial["price"] == program.default_price
+
+
+def test_the_session_editor_saves_topic_and_materials(staff_client, program):
+    cohort = CohortFactory(program=program, weeks=2)
+    session = cohort.sessions.first()
+    response = staff_client.post(
+        reverse("sessions:edit", args=[session.pk]),
+        {
+            "topic": "Dialoguing",
+            "venue_override": "",
+            "materials-TOTAL_FORMS": "1",
+            "materials-INITIAL_FORMS": "0",
+            "materials-MIN_NUM_FORMS": "0",
+            "materials-MAX_NUM_FORMS": "1000",
+            "materials-0-title": "Letter to your younger self",
+            "materials-0-document": "",
+            "materials-0-url": "",
+            "materials-0-note": "Write a few lines before we meet.",
+            "materials-0-ORDER": "1",
+            "materials-0-DELETE": "",
+            "materials-0-id": "",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    session.refresh_from_db()
+    assert session.topic == "Dialoguing"
+    assert [m.title for m in session.materials.all()] == ["Letter to your younger self"]
