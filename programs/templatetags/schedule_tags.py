@@ -31,3 +31,9 @@ def session_time(session, zone_name: str):
 def local_date(value, zone_name: str, fmt: str = "j M Y"):
     """A date of an instant as the cohort's zone sees it."""
     return dateformat.format(value.astimezone(ZoneInfo(zone_name)), fmt) if value else ""
+
+
+@register.filter
+def zone_name_label(zone_name: str) -> str:
+    """"America/New_York" -> "New York time"."""
+    return zone_label(zone_name)
