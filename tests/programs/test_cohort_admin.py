@@ -168,3 +168,22 @@ def test_the_session_editor_saves_topic_and_materials(staff_client, program):
     session.refresh_from_db()
     assert session.topic == "Dialoguing"
     assert [m.title for m in session.materials.all()] == ["Letter to your younger self"]
+
+
+def test_cohort_list_filters_by_program_and_searches(staff_client, program):
+    other = add_program(program.get_parent().specific, title="Journaling course")
+    CohortFactory(program=program, title="Spring evenings")
+    CohortFactory(program=other, title="Autumn mornings")
+
+    filtered = staff_client.get(reverse("cohorts:index") + f"?program={program.pk}").content.decode()
+    assert "Spring evenings" in filtered and "Autumn mornings" not in filtered
+
+    searched = staff_client.get(reverse("cohorts:index") + "?q=Autumn").content.decode()
+    assert "Autumn mornings" in searched and "Spring evenings" not in searched
+
+
+def test_the_page_explorer_links_a_program_to_its_cohorts(staff_client, program):
+    response = staff_client.get(reverse("wagtailadmin_explore", args=[program.get_parent().pk]))
+    body = response.content.decode()
+    assert reverse("cohorts:index") + f"?program={program.pk}" in body
+    assert reverse("cohorts:add") + f"?program={program.pk}" in body
