@@ -47,8 +47,8 @@ class DateListField(forms.CharField):
 class CohortForm(WagtailAdminModelForm):
     repeat = forms.ChoiceField(choices=REPEAT_CHOICES, required=False, initial="1")
     session_count = forms.IntegerField(
-        required=False, min_value=1, max_value=520, label="Number of sessions",
-        help_text="Counting the first. Leave empty if you give a last date instead.",
+        required=False, min_value=1, max_value=520, label="How many times it repeats",
+        help_text="Counting the first date; skipped dates come out of these. Leave empty if you give a last date.",
     )
     last_date = forms.DateField(
         required=False, widget=AdminDateInput, label="Or: last session on or before",

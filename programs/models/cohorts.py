@@ -1,7 +1,6 @@
 """A cohort: one run of a program, with its own dates, zone, place and price."""
 
 from datetime import datetime
-from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -92,7 +91,7 @@ class Cohort(models.Model):
     def __str__(self) -> str:
         return f"{self.program.title} · {self.title}" if self.program_id else self.title
 
-    @cached_property
+    @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.time_zone)
 
