@@ -221,7 +221,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # One line per task start and finish drowns everything else out; LOG_TASKS=INFO shows them.
+        "django_tasks": {"level": os.environ.get("LOG_TASKS", "WARNING")},
+        "wagtail": {"level": os.environ.get("LOG_WAGTAIL", "WARNING")},
+    },
 }
 
 
