@@ -6,6 +6,8 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFi
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import ListingButton
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from programs.admin_views import CohortCreateView, CohortEditView
@@ -55,6 +57,24 @@ class CohortViewSet(ModelViewSet):
         ],
         base_form_class=CohortForm,
     )
+
+
+class SessionPermissionPolicy(ModelPermissionPolicy):
+    """Sessions come from their cohort's rule: they are edited here, never added or deleted by hand."""
+
+    RULE_OWNED_ACTIONS = {"add", "delete"}
+
+    def user_has_permission(self, user, action):
+        return action not in self.RULE_OWNED_ACTIONS and super().user_has_permission(user, action)
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        return self.user_has_permission(user, action)
+
+
+register_permission_policy(Session, SessionPermissionPolicy(Session))
 
 
 class SessionViewSet(ModelViewSet):

@@ -187,3 +187,13 @@ def test_the_page_explorer_links_a_program_to_its_cohorts(staff_client, program)
     body = response.content.decode()
     assert reverse("cohorts:index") + f"?program={program.pk}" in body
     assert reverse("cohorts:add") + f"?program={program.pk}" in body
+
+
+def test_sessions_cannot_be_added_or_deleted_by_hand(staff_client, program):
+    cohort = CohortFactory(program=program, weeks=2)
+    session = cohort.sessions.first()
+    assert staff_client.get(reverse("sessions:add")).status_code in (302, 403)
+    assert staff_client.post(reverse("sessions:add"), {"topic": "Extra"}).status_code in (302, 403)
+    assert staff_client.post(reverse("sessions:delete", args=[session.pk])).status_code in (302, 403)
+    assert cohort.sessions.count() == 2
+    assert staff_client.get(reverse("sessions:edit", args=[session.pk])).status_code == 200
