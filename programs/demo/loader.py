@@ -225,23 +225,26 @@ def _ensure_site_settings(site: Site, *, faq_page: Page | None) -> None:
 # People, places and programs ----------------------------------------------------------------
 
 
+def _ensure_named(model: type[Facilitator] | type[Venue], data: dict) -> tuple[Facilitator | Venue, bool]:
+    """The facilitator or venue with this name, created from `data` if missing."""
+    existing = model.objects.filter(name=data["name"]).first()
+    if existing is not None:
+        return existing, False
+    created = model(**data)
+    created.full_clean()
+    created.save()
+    return created, True
+
+
 def _ensure_facilitator(data: dict, tally: Tally) -> Facilitator:
-    facilitator = Facilitator.objects.filter(name=data["name"]).first()
-    if facilitator is None:
-        facilitator = Facilitator(**data)
-        facilitator.full_clean()
-        facilitator.save()
-        tally.facilitators += 1
+    facilitator, created = _ensure_named(Facilitator, data)
+    tally.facilitators += created
     return facilitator
 
 
 def _ensure_venue(data: dict, tally: Tally) -> Venue:
-    venue = Venue.objects.filter(name=data["name"]).first()
-    if venue is None:
-        venue = Venue(**data)
-        venue.full_clean()
-        venue.save()
-        tally.venues += 1
+    venue, created = _ensure_named(Venue, data)
+    tally.venues += created
     return venue
 
 
