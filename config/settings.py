@@ -52,6 +52,7 @@ WAGTAIL_SITE_NAME = os.environ.get("SITE_NAME", "Inner Child Circles")
 INSTALLED_APPS = [
     "cms",
     "programs",
+    "bookings",
     "wagtail.contrib.settings",
     "wagtail.contrib.redirects",
     "wagtail.embeds",
@@ -238,3 +239,15 @@ PROGRAMS_MAX_SESSIONS_PER_COHORT = int(os.environ.get("PROGRAMS_MAX_SESSIONS_PER
 
 # Prices are in this currency (ISO 4217 code, as Stripe expects it).
 PAYMENT_CURRENCY = os.environ.get("PAYMENT_CURRENCY", "GBP")
+
+# Bookings: how long a held seat waits for its payment, and a waitlist offer for its answer.
+BOOKING_HOLD_MINUTES = int(os.environ.get("BOOKING_HOLD_MINUTES", "30"))
+WAITLIST_OFFER_HOURS = int(os.environ.get("WAITLIST_OFFER_HOURS", "24"))
+
+# Stripe is on when a secret key is set; free and pay-later bookings need no keys.
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+# Only for tests and local stand-ins: where the Stripe API answers.
+STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
+if IS_PRODUCTION and STRIPE_SECRET_KEY and not STRIPE_WEBHOOK_SECRET:
+    raise ImproperlyConfigured("STRIPE_WEBHOOK_SECRET must be set when Stripe is on in production.")

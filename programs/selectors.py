@@ -1,7 +1,9 @@
 """Read queries for the public pages, with their joins chosen so templates cannot add queries."""
 
-from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Max, Min, Prefetch, Q, QuerySet
 from django.utils import timezone
+
+from bookings.seats import seats_taken_subquery
 
 from programs.models import Cohort, ProgramPage, Session
 
@@ -10,15 +12,17 @@ SCHEDULED = Q(sessions__status=Session.Status.SCHEDULED)
 
 def upcoming_cohorts() -> QuerySet[Cohort]:
     """Public cohorts that still have a session to come, soonest first, with their date range."""
+    now = timezone.now()
     return (
         Cohort.objects.visible()
-        .with_seats_left()
+        .annotate(seats_taken=seats_taken_subquery(now=now))
+        .annotate(seats_left=F("capacity") - F("seats_taken"))
         .annotate(
             first_starts_at=Min("sessions__starts_at", filter=SCHEDULED),
             last_ends_at=Max("sessions__ends_at", filter=SCHEDULED),
             session_count=Count("sessions", filter=SCHEDULED),
         )
-        .filter(last_ends_at__gt=timezone.now())
+        .filter(last_ends_at__gt=now)
         .order_by("first_starts_at", "pk")
     )
 

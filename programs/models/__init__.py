@@ -1,6 +1,6 @@
 from programs.models.cohorts import Cohort, CohortQuerySet
 from programs.models.people import Facilitator, Venue
-from programs.models.program import ProgramFormat, ProgramPage
+from programs.models.program import ProgramFormat, ProgramPage, ProgramPriceTier
 from programs.models.sessions import Session, SessionMaterial
 
 __all__ = [
@@ -9,6 +9,7 @@ __all__ = [
     "Facilitator",
     "ProgramFormat",
     "ProgramPage",
+    "ProgramPriceTier",
     "Session",
     "SessionMaterial",
     "Venue",

@@ -31,11 +31,6 @@ class CohortQuerySet(models.QuerySet):
     def not_finished(self, *, now: datetime | None = None):
         return self.filter(sessions__ends_at__gt=now or timezone.now()).distinct()
 
-    def with_seats_left(self):
-        # Bookings (#4) subtract confirmed bookings and unexpired holds here; until then
-        # nothing takes a seat.
-        return self.annotate(seats_left=models.F("capacity"))
-
 
 class Cohort(models.Model):
     """One run of a program, e.g. "Spring 2027 · Tuesday evenings"; its sessions follow its rule."""

@@ -1,11 +1,11 @@
 """The program: a multi-week course, published as a Wagtail page."""
 
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from modelcluster.fields import ParentalManyToManyField
-from wagtail.admin.panels import FieldPanel, HelpPanel, MultiFieldPanel
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, HelpPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import StreamField
-from wagtail.models import Page
+from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from cms.blocks import BodyBlock
@@ -42,6 +42,25 @@ class ProgramPage(Page):
     prep_lead_time_hours = models.PositiveIntegerField(
         default=48, help_text="How many hours before each session its prep materials and join details are sent."
     )
+    requires_screening = models.BooleanField(
+        default=False,
+        help_text="People apply first; a facilitator approves or declines before a place is held or paid for.",
+    )
+    allow_pay_later = models.BooleanField(
+        default=False, help_text="Let people book now and pay before the first session (bank transfer, at the door)."
+    )
+    pay_later_due_days = models.PositiveIntegerField(
+        default=7, help_text="With pay later: payment is due this many days before the first session."
+    )
+    full_refund_days = models.PositiveIntegerField(
+        default=14, help_text="Cancelling at least this many days before the first session refunds everything."
+    )
+    partial_refund_days = models.PositiveIntegerField(
+        default=7, help_text="Cancelling later than the full-refund limit but at least this many days before refunds part."
+    )
+    partial_refund_percent = models.PositiveIntegerField(
+        default=50, validators=[MaxValueValidator(100)], help_text="The part refunded then, in percent."
+    )
 
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
@@ -54,6 +73,19 @@ class ProgramPage(Page):
         MultiFieldPanel([FieldPanel("suitable_for"), FieldPanel("safety_note")], heading="Who it is for"),
         FieldPanel("intake_questions"),
         FieldPanel("prep_lead_time_hours"),
+        MultiFieldPanel(
+            [
+                FieldPanel("requires_screening"),
+                FieldPanel("allow_pay_later"),
+                FieldPanel("pay_later_due_days"),
+                InlinePanel("price_tiers", heading="Sliding scale", label="Price tier"),
+            ],
+            heading="Booking and payment",
+        ),
+        MultiFieldPanel(
+            [FieldPanel("full_refund_days"), FieldPanel("partial_refund_days"), FieldPanel("partial_refund_percent")],
+            heading="Cancellation policy",
+        ),
         HelpPanel(
             content="Cohorts (the dates this program runs) are managed under Programs → Cohorts in the menu.",
             heading="Cohorts",
@@ -74,3 +106,17 @@ class ProgramPage(Page):
         context["cohorts"] = program_page_cohorts(program=self)
         context["facilitator_list"] = self.facilitators.select_related("photo")
         return context
+
+
+class ProgramPriceTier(Orderable):
+    """One amount of a sliding scale, with an honest word on who it is for."""
+
+    program = ParentalKey(ProgramPage, on_delete=models.CASCADE, related_name="price_tiers")
+    label = models.CharField(max_length=80, help_text='e.g. "Supported place"')
+    amount = models.DecimalField(max_digits=8, decimal_places=2, validators=[MinValueValidator(0)])
+    description = models.CharField(max_length=300, blank=True, help_text='e.g. "If money is tight right now."')
+
+    panels = [FieldPanel("label"), FieldPanel("amount"), FieldPanel("description")]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.amount})"

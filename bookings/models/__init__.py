@@ -1,0 +1,16 @@
+from bookings.models.booking import Booking, BookingQuerySet, BookingState, PaymentMethod
+from bookings.models.payments import Payment, PaymentStatus, Refund, StripeEvent
+from bookings.models.waitlist import WaitlistEntry, WaitlistState
+
+__all__ = [
+    "Booking",
+    "BookingQuerySet",
+    "BookingState",
+    "Payment",
+    "PaymentMethod",
+    "PaymentStatus",
+    "Refund",
+    "StripeEvent",
+    "WaitlistEntry",
+    "WaitlistState",
+]

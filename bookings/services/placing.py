@@ -1,0 +1,212 @@
+"""Taking a place: apply (screened programs), hold, confirm free, confirm pay-later."""
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from bookings.exceptions import AlreadyBooked, BookingClosed, CohortFull, InvalidChoice, NotAllowedNow
+from bookings.models import Booking, BookingState, PaymentMethod
+from bookings.seats import seats_taken
+from bookings.services.locking import lock_booking, lock_cohort
+from programs.models import Cohort, ProgramPage, Session
+
+
+@dataclass(frozen=True)
+class Participant:
+    """What the intake form collected, already validated."""
+
+    name: str
+    email: str
+    consent_text: str
+    time_zone: str = ""
+    emergency_contact: str = ""
+    access_needs: str = ""
+    answers: dict = field(default_factory=dict)
+
+
+def consent_text_for(program: ProgramPage) -> str:
+    return (
+        f"I have read this note about {program.title}: “{program.safety_note.strip()}” "
+        "I understand that the group is not a substitute for therapy or crisis care, "
+        "and I take part at my own pace."
+    )
+
+
+def consent_version(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def payment_methods_for(*, program: ProgramPage, amount: Decimal) -> list[str]:
+    """Which ways to pay this program offers for this amount, in order of preference."""
+    if amount == 0:
+        return [PaymentMethod.FREE]
+    methods = []
+    if settings.STRIPE_SECRET_KEY:
+        methods.append(PaymentMethod.STRIPE)
+    if program.allow_pay_later:
+        methods.append(PaymentMethod.PAY_LATER)
+    return methods
+
+
+def price_for(*, cohort: Cohort, tier_id: int | None) -> tuple[str, Decimal]:
+    """The label and amount to charge; a tier must be one of the program's own."""
+    tiers = list(cohort.program.price_tiers.all())
+    if not tiers:
+        if tier_id:
+            raise InvalidChoice("This group has one price; please choose again.")
+        return "", cohort.price
+    tier = next((t for t in tiers if t.pk == tier_id), None)
+    if tier is None:
+        raise InvalidChoice("Please choose one of the prices offered.")
+    return tier.label, tier.amount
+
+
+def place_booking(
+    *,
+    cohort_id: int,
+    participant: Participant,
+    tier_id: int | None = None,
+    payment_method: str | None = None,
+    now: datetime | None = None,
+) -> Booking:
+    """Take a place in a cohort, or apply for one where the program screens first.
+
+    Free places are confirmed at once, pay-later places are confirmed with a due date,
+    card payments get a seat held until the hold expires. Raises `BookingClosed`,
+    `CohortFull`, `AlreadyBooked` or `InvalidChoice`; then nothing is written.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        cohort = lock_cohort(cohort_id)
+        first_start = _ensure_bookable(cohort, now=now)
+        tier_label, amount = price_for(cohort=cohort, tier_id=tier_id)
+        methods = payment_methods_for(program=cohort.program, amount=amount)
+        if not methods:
+            raise BookingClosed("Online booking is not available for this group yet; please contact us.")
+        method = payment_method or methods[0]
+        if method not in methods:
+            raise InvalidChoice("Please choose one of the ways to pay offered.")
+        _release_lapsed_booking(cohort=cohort, email=participant.email, now=now)
+        # Under the cohort lock, so no other booking for this cohort can slip in between;
+        # the partial unique constraint on (cohort, lower(email)) backs this up.
+        if Booking.objects.active().filter(cohort=cohort, email__iexact=participant.email.strip()).exists():
+            raise AlreadyBooked(
+                "This email address already has a place or an application for this group. "
+                "Your confirmation email has a link to your booking."
+            )
+
+        booking = Booking(
+            cohort=cohort,
+            payment_method=method,
+            name=participant.name,
+            email=participant.email.strip(),
+            participant_time_zone=participant.time_zone,
+            emergency_contact=participant.emergency_contact,
+            access_needs=participant.access_needs,
+            intake_answers=participant.answers,
+            consent_text=participant.consent_text,
+            consent_version=consent_version(participant.consent_text),
+            consent_given_at=now,
+            tier_label=tier_label,
+            amount=amount,
+            currency=settings.PAYMENT_CURRENCY,
+        )
+        if cohort.program.requires_screening:
+            booking.state = BookingState.APPLIED
+        else:
+            _take_seat(booking, cohort=cohort, first_start=first_start, now=now)
+        booking.save()
+    return booking
+
+
+def approve_application(*, booking_id: int, message: str = "", now: datetime | None = None) -> Booking:
+    """A facilitator says yes: the applicant now gets a seat (held until paid, where payment is due)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        cohort, booking = lock_booking(booking_id)
+        if booking.state != BookingState.APPLIED:
+            if booking.state in {BookingState.HELD, BookingState.AWAITING_PAYMENT, BookingState.CONFIRMED}:
+                return booking  # already approved: a double click
+            raise NotAllowedNow("Only an open application can be approved.")
+        first_start = _first_start(cohort)
+        if first_start is None or first_start <= now:
+            raise BookingClosed("This group has already started.")
+        booking.screening_message = message
+        # An approved applicant has a day to pay, not the half hour of a walk-in checkout.
+        _take_seat(booking, cohort=cohort, first_start=first_start, now=now, hold=timedelta(hours=settings.WAITLIST_OFFER_HOURS))
+        booking.save()
+    return booking
+
+
+def decline_application(*, booking_id: int, message: str) -> Booking:
+    with transaction.atomic():
+        _, booking = lock_booking(booking_id)
+        if booking.state == BookingState.DECLINED:
+            return booking
+        if booking.state != BookingState.APPLIED:
+            raise NotAllowedNow("Only an open application can be declined.")
+        booking.state = BookingState.DECLINED
+        booking.screening_message = message
+        booking.save(update_fields=["state", "screening_message"])
+    return booking
+
+
+def expire_lapsed_holds(*, now: datetime | None = None) -> int:
+    """Mark holds whose time is up as expired. Their seats were free already; this tidies the roster."""
+    now = now or timezone.now()
+    return Booking.objects.filter(state=BookingState.HELD, hold_expires_at__lte=now).update(state=BookingState.EXPIRED)
+
+
+def _take_seat(booking: Booking, *, cohort: Cohort, first_start: datetime, now: datetime, hold=None) -> None:
+    # The caller holds the cohort lock: counting and inserting cannot interleave.
+    if seats_taken(cohort_id=cohort.pk, now=now) >= cohort.capacity:
+        raise CohortFull("This group is full. You can join the waitlist and we will offer you the next free place.")
+    if booking.payment_method == PaymentMethod.FREE:
+        booking.state = BookingState.CONFIRMED
+        booking.confirmed_at = now
+    elif booking.payment_method == PaymentMethod.PAY_LATER:
+        booking.state = BookingState.AWAITING_PAYMENT
+        booking.confirmed_at = now
+        booking.payment_due_on = _pay_later_due(cohort=cohort, first_start=first_start, now=now)
+    else:
+        booking.state = BookingState.HELD
+        booking.hold_expires_at = now + (hold or timedelta(minutes=settings.BOOKING_HOLD_MINUTES))
+
+
+def _pay_later_due(*, cohort: Cohort, first_start: datetime, now: datetime) -> date:
+    due = first_start.astimezone(cohort.zone).date() - timedelta(days=cohort.program.pay_later_due_days)
+    return max(due, now.astimezone(cohort.zone).date())
+
+
+def _ensure_bookable(cohort: Cohort, *, now: datetime) -> datetime:
+    if cohort.status != Cohort.Status.OPEN:
+        raise BookingClosed("This group is not taking bookings.")
+    if cohort.booking_opens_at and now < cohort.booking_opens_at:
+        raise BookingClosed("Booking for this group has not opened yet.")
+    if cohort.booking_closes_at and now >= cohort.booking_closes_at:
+        raise BookingClosed("Booking for this group has closed.")
+    first_start = _first_start(cohort)
+    if first_start is None or first_start <= now:
+        raise BookingClosed("This group has already started, so it is no longer taking bookings.")
+    return first_start
+
+
+def _first_start(cohort: Cohort) -> datetime | None:
+    return (
+        Session.objects.filter(cohort=cohort, status=Session.Status.SCHEDULED)
+        .order_by("starts_at")
+        .values_list("starts_at", flat=True)
+        .first()
+    )
+
+
+def _release_lapsed_booking(*, cohort: Cohort, email: str, now: datetime) -> None:
+    """A hold of the same person that has lapsed no longer blocks them from booking again."""
+    Booking.objects.filter(
+        cohort=cohort, email__iexact=email.strip(), state=BookingState.HELD, hold_expires_at__lte=now
+    ).update(state=BookingState.EXPIRED)

@@ -1,0 +1,15 @@
+"""Shared set-up for the bookings tests."""
+
+from bookings.services.placing import Participant, consent_text_for
+
+
+def participant_for(program, n: int = 0, **fields) -> Participant:
+    values = dict(
+        name=f"Participant {n}",
+        email=f"person{n}@example.org",
+        consent_text=consent_text_for(program),
+        time_zone="Europe/Paris",
+        answers={"why": "I would like to be kinder to myself."},
+    )
+    values.update(fields)
+    return Participant(**values)

@@ -1,0 +1,195 @@
+"""Taking a place: the seat rule, the booking window, tiers, screening, and nothing written on refusal."""
+
+from datetime import date, datetime, timedelta, timezone as dt_timezone
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.test import override_settings
+
+from bookings.exceptions import AlreadyBooked, BookingClosed, CohortFull, InvalidChoice, NotAllowedNow
+from bookings.models import Booking, BookingState, PaymentMethod
+from bookings.seats import seats_taken
+from bookings.services.placing import (
+    approve_application,
+    decline_application,
+    expire_lapsed_holds,
+    place_booking,
+)
+from programs.models import Cohort, ProgramPriceTier
+from tests.bookings.helpers import participant_for
+from tests.factories import CohortFactory, add_program, build_site
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=dt_timezone.utc)
+
+
+@pytest.fixture(autouse=True)
+def frozen_now():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def index():
+    return build_site()[1]
+
+
+@pytest.fixture
+def free_cohort(index):
+    program = add_program(index, title="Free circle", default_price=Decimal("0"))
+    return CohortFactory(program=program, price=Decimal("0"), capacity=2)
+
+
+@pytest.fixture
+def paid_cohort(index):
+    program = add_program(index, title="Paid circle", allow_pay_later=True)
+    return CohortFactory(program=program, price=Decimal("120.00"), capacity=2)
+
+
+def test_a_free_place_is_confirmed_at_once(free_cohort):
+    booking = place_booking(cohort_id=free_cohort.pk, participant=participant_for(free_cohort.program))
+    assert booking.state == BookingState.CONFIRMED
+    assert booking.payment_method == PaymentMethod.FREE
+    assert len(booking.code) >= 22  # at least 128 bits of URL-safe base64
+    assert booking.consent_given_at == NOW
+    assert booking.consent_text.startswith("I have read this note about Free circle")
+    assert len(booking.consent_version) == 16
+
+
+def test_pay_later_confirms_with_a_due_date_before_the_first_session(paid_cohort):
+    booking = place_booking(cohort_id=paid_cohort.pk, participant=participant_for(paid_cohort.program))
+    assert booking.state == BookingState.AWAITING_PAYMENT
+    assert booking.payment_due_on == date(2027, 3, 2)  # 7 days before Tue 9 Mar 2027
+    assert booking.amount == Decimal("120.00")
+
+
+@override_settings(STRIPE_SECRET_KEY="sk_test_x")
+def test_card_payment_holds_the_seat_for_the_hold_time(paid_cohort):
+    booking = place_booking(
+        cohort_id=paid_cohort.pk, participant=participant_for(paid_cohort.program), payment_method="stripe"
+    )
+    assert booking.state == BookingState.HELD
+    assert booking.hold_expires_at == NOW + timedelta(minutes=30)
+    assert seats_taken(cohort_id=paid_cohort.pk, now=NOW) == 1
+    assert seats_taken(cohort_id=paid_cohort.pk, now=NOW + timedelta(minutes=31)) == 0
+
+
+def test_a_full_cohort_refuses_and_writes_nothing(free_cohort):
+    for n in range(2):
+        place_booking(cohort_id=free_cohort.pk, participant=participant_for(free_cohort.program, n))
+    with pytest.raises(CohortFull):
+        place_booking(cohort_id=free_cohort.pk, participant=participant_for(free_cohort.program, 9))
+    assert Booking.objects.count() == 2
+
+
+@override_settings(STRIPE_SECRET_KEY="sk_test_x")
+def test_an_expired_hold_frees_its_seat_without_any_job_running(paid_cohort):
+    program = paid_cohort.program
+    for n in range(2):
+        place_booking(cohort_id=paid_cohort.pk, participant=participant_for(program, n), payment_method="stripe")
+    with pytest.raises(CohortFull):
+        place_booking(cohort_id=paid_cohort.pk, participant=participant_for(program, 3), payment_method="stripe")
+
+    with time_machine.travel(NOW + timedelta(minutes=31), tick=False):
+        late = place_booking(cohort_id=paid_cohort.pk, participant=participant_for(program, 3), payment_method="stripe")
+    assert late.state == BookingState.HELD
+    assert Booking.objects.filter(state=BookingState.HELD).count() == 3  # the lapsed two are only tidied later
+
+    with time_machine.travel(NOW + timedelta(minutes=31), tick=False):
+        assert expire_lapsed_holds() == 2
+    assert Booking.objects.filter(state=BookingState.EXPIRED).count() == 2
+
+
+@override_settings(STRIPE_SECRET_KEY="sk_test_x")
+def test_the_same_person_can_book_again_once_their_hold_lapsed(paid_cohort):
+    program = paid_cohort.program
+    place_booking(cohort_id=paid_cohort.pk, participant=participant_for(program, 1), payment_method="stripe")
+    with pytest.raises(AlreadyBooked):
+        place_booking(cohort_id=paid_cohort.pk, participant=participant_for(program, 1, email="PERSON1@example.org"))
+    with time_machine.travel(NOW + timedelta(hours=1), tick=False):
+        again = place_booking(cohort_id=paid_cohort.pk, participant=participant_for(program, 1), payment_method="stripe")
+    assert again.state == BookingState.HELD
+    assert Booking.objects.filter(email__iexact="person1@example.org").count() == 2
+
+
+def test_a_second_booking_with_the_same_email_is_refused(free_cohort):
+    place_booking(cohort_id=free_cohort.pk, participant=participant_for(free_cohort.program, 1))
+    with pytest.raises(AlreadyBooked):
+        place_booking(cohort_id=free_cohort.pk, participant=participant_for(free_cohort.program, 1, name="Other name"))
+    assert Booking.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"status": Cohort.Status.CLOSED}, "not taking bookings"),
+        ({"status": Cohort.Status.DRAFT}, "not taking bookings"),
+        ({"booking_opens_at": NOW + timedelta(days=1)}, "has not opened yet"),
+        ({"booking_closes_at": NOW - timedelta(minutes=1)}, "has closed"),
+        ({"start_date": date(2026, 11, 17)}, "already started"),
+    ],
+)
+def test_a_closed_booking_window_refuses_and_writes_nothing(free_cohort, change, message):
+    Cohort.objects.filter(pk=free_cohort.pk).update(**change)
+    if "start_date" in change:
+        free_cohort.refresh_from_db()
+        from programs.services import expand_schedule
+
+        expand_schedule(cohort_id=free_cohort.pk)
+    with pytest.raises(BookingClosed, match=message):
+        place_booking(cohort_id=free_cohort.pk, participant=participant_for(free_cohort.program))
+    assert Booking.objects.count() == 0
+
+
+def test_a_tier_must_be_one_of_the_programs_own(index, paid_cohort):
+    program = paid_cohort.program
+    supported = ProgramPriceTier.objects.create(program=program, label="Supported", amount=Decimal("60.00"))
+    other_program = add_program(index, title="Other")
+    foreign = ProgramPriceTier.objects.create(program=other_program, label="Cheap", amount=Decimal("1.00"))
+
+    for bad in (None, foreign.pk, 999999):
+        with pytest.raises(InvalidChoice):
+            place_booking(cohort_id=paid_cohort.pk, participant=participant_for(program), tier_id=bad)
+    assert Booking.objects.count() == 0
+
+    booking = place_booking(cohort_id=paid_cohort.pk, participant=participant_for(program), tier_id=supported.pk)
+    assert (booking.tier_label, booking.amount) == ("Supported", Decimal("60.00"))
+
+
+def test_an_unoffered_payment_method_is_refused(paid_cohort):
+    with pytest.raises(InvalidChoice):
+        place_booking(cohort_id=paid_cohort.pk, participant=participant_for(paid_cohort.program), payment_method="stripe")
+    with pytest.raises(InvalidChoice):
+        place_booking(cohort_id=paid_cohort.pk, participant=participant_for(paid_cohort.program), payment_method="free")
+    assert Booking.objects.count() == 0
+
+
+def test_a_paid_program_without_stripe_or_pay_later_cannot_be_booked_online(index):
+    program = add_program(index, title="Card only")
+    cohort = CohortFactory(program=program)
+    with pytest.raises(BookingClosed, match="not available"):
+        place_booking(cohort_id=cohort.pk, participant=participant_for(program))
+
+
+def test_screening_applies_without_a_seat_then_approval_takes_one(index):
+    program = add_program(index, title="Screened", requires_screening=True, default_price=Decimal("0"))
+    cohort = CohortFactory(program=program, price=Decimal("0"), capacity=1)
+    first = place_booking(cohort_id=cohort.pk, participant=participant_for(program, 1))
+    second = place_booking(cohort_id=cohort.pk, participant=participant_for(program, 2))
+    assert (first.state, second.state) == (BookingState.APPLIED, BookingState.APPLIED)
+    assert seats_taken(cohort_id=cohort.pk, now=NOW) == 0
+
+    approved = approve_application(booking_id=first.pk, message="Welcome!")
+    assert approved.state == BookingState.CONFIRMED
+    assert approve_application(booking_id=first.pk).state == BookingState.CONFIRMED  # double click
+    with pytest.raises(CohortFull):
+        approve_application(booking_id=second.pk)
+    second.refresh_from_db()
+    assert second.state == BookingState.APPLIED
+
+    declined = decline_application(booking_id=second.pk, message="This group may not be the right fit just now.")
+    assert declined.state == BookingState.DECLINED
+    with pytest.raises(NotAllowedNow):
+        approve_application(booking_id=second.pk)
