@@ -110,5 +110,9 @@ class Booking(models.Model):
         return self.state == BookingState.HELD and self.hold_expires_at and self.hold_expires_at > timezone.now()
 
     @property
+    def is_cancellable(self) -> bool:
+        return self.state in ACTIVE_STATES
+
+    @property
     def has_place(self) -> bool:
         return self.state in SEATED_STATES

@@ -1,0 +1,118 @@
+"""The intake and consent form, generated from the program's own questions."""
+
+from django import forms
+
+from bookings.models import PaymentMethod
+from bookings.services.placing import Participant, consent_text_for, payment_methods_for
+from programs.time_zones import known_time_zones
+
+METHOD_LABELS = {
+    PaymentMethod.STRIPE: "Pay now by card (secure checkout with Stripe)",
+    PaymentMethod.PAY_LATER: "Pay later (bank transfer or at the first session)",
+    PaymentMethod.FREE: "Free",
+}
+
+
+class IntakeForm(forms.Form):
+    name = forms.CharField(max_length=120, label="Your name", widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    email = forms.EmailField(
+        max_length=254, label="Email address", help_text="We send your confirmation and the session details here.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    emergency_contact = forms.CharField(
+        max_length=300, required=False, label="Emergency contact (optional)",
+        help_text="A name and phone number we can call if you are unwell during a session.",
+    )
+    access_needs = forms.CharField(
+        max_length=2000, required=False, label="Access needs (optional)",
+        help_text="Anything that would make the sessions easier for you to join.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    time_zone = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, cohort, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cohort = cohort
+        program = cohort.program
+        self.question_fields: list[tuple[str, str]] = []
+        for block in program.intake_questions:
+            self._add_question(block)
+        tiers = list(program.price_tiers.all())
+        if tiers:
+            self.fields["tier"] = forms.TypedChoiceField(
+                label="Choose what you pay",
+                coerce=int,
+                choices=[(t.pk, f"{t.label}: {t.amount} — {t.description}".rstrip(" —")) for t in tiers],
+                widget=forms.RadioSelect,
+                help_text="Every place is the same place, whatever you pay. Choose honestly what you can afford.",
+            )
+        amount = cohort.price if not tiers else max(t.amount for t in tiers)
+        methods = payment_methods_for(program=program, amount=amount)
+        if len(methods) > 1:
+            self.fields["payment_method"] = forms.ChoiceField(
+                label="How would you like to pay?",
+                choices=[(m, METHOD_LABELS[m]) for m in methods],
+                widget=forms.RadioSelect,
+            )
+        self.consent_text = consent_text_for(program)
+        self.fields["consent"] = forms.BooleanField(
+            label=self.consent_text,
+            error_messages={"required": "Please read the note and tick the box to go on."},
+        )
+
+    def _add_question(self, block) -> None:
+        name = f"q_{block.id}"
+        value = block.value
+        if block.block_type == "text":
+            widget = forms.Textarea(attrs={"rows": 4}) if value["long_answer"] else forms.TextInput
+            field = forms.CharField(max_length=4000, widget=widget)
+            label = value["question"]
+        elif block.block_type == "choice":
+            choices = [(choice, choice) for choice in value["choices"]]
+            if value["allow_several"]:
+                field = forms.MultipleChoiceField(choices=choices, widget=forms.CheckboxSelectMultiple)
+            else:
+                field = forms.ChoiceField(choices=choices, widget=forms.RadioSelect)
+            label = value["question"]
+        elif block.block_type == "consent":
+            field = forms.BooleanField()
+            label = value["statement"]
+        else:
+            return
+        field.label = label
+        field.required = bool(value.get("required"))
+        field.help_text = value.get("help_text", "")
+        self.fields[name] = field
+        self.question_fields.append((name, label))
+
+    def clean_time_zone(self) -> str:
+        zone = self.cleaned_data["time_zone"]
+        return zone if zone in known_time_zones() else ""
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip()
+
+    def participant(self) -> Participant:
+        data = self.cleaned_data
+        return Participant(
+            name=data["name"].strip(),
+            email=data["email"],
+            consent_text=self.consent_text,
+            time_zone=data["time_zone"] or self.cohort.time_zone,
+            emergency_contact=data["emergency_contact"].strip(),
+            access_needs=data["access_needs"].strip(),
+            answers={
+                name.removeprefix("q_"): {"question": label, "answer": data.get(name)}
+                for name, label in self.question_fields
+            },
+        )
+
+    def tier_id(self) -> int | None:
+        return self.cleaned_data.get("tier")
+
+    def payment_method(self) -> str | None:
+        return self.cleaned_data.get("payment_method")
+
+
+class CancelForm(forms.Form):
+    confirm = forms.BooleanField(label="Yes, cancel my place", error_messages={"required": "Tick the box to cancel."})

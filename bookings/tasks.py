@@ -1,0 +1,15 @@
+"""Background tasks of the bookings app: thin adapters that load ids and call one service."""
+
+from django_tasks import task
+
+from bookings.services import payments, placing
+
+
+@task()
+def send_refund_to_stripe(*, refund_id: int) -> None:
+    payments.send_refund(refund_id=refund_id)
+
+
+@task()
+def tidy_lapsed_holds() -> int:
+    return placing.expire_lapsed_holds()

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from bookings import views
+
+app_name = "bookings"
+
+urlpatterns = [
+    path("book/<int:cohort_id>/", views.book, name="book"),
+    path("booking/<str:code>/", views.booking_page, name="detail"),
+    path("booking/<str:code>/pay/", views.pay, name="pay"),
+    path("booking/<str:code>/cancel/", views.cancel, name="cancel"),
+    path("stripe/webhook/", views.stripe_webhook, name="stripe-webhook"),
+]

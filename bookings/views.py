@@ -1,0 +1,122 @@
+"""The participant's side of booking: the intake form, the private booking page, paying and cancelling."""
+
+import logging
+
+import stripe
+from django.contrib import messages
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from bookings import stripe_gateway
+from bookings.exceptions import BookingError, PaymentProviderError
+from bookings.forms import CancelForm, IntakeForm
+from bookings.models import BookingState, PaymentMethod
+from bookings.selectors import booking_for_page
+from bookings.services.cancelling import cancel_booking, refund_quote
+from bookings.services.payments import handle_stripe_event, start_checkout, sync_checkout_from_return
+from bookings.services.placing import place_booking
+from programs.models import Cohort
+
+logger = logging.getLogger(__name__)
+
+
+def book(request, cohort_id: int):
+    cohort = get_object_or_404(Cohort.objects.visible().select_related("program"), pk=cohort_id)
+    form = IntakeForm(request.POST or None, cohort=cohort)
+    if request.method != "POST":
+        return render(request, "bookings/book.html", {"form": form, "cohort": cohort})
+    if not form.is_valid():
+        return render(request, "bookings/book.html", {"form": form, "cohort": cohort}, status=422)
+    try:
+        booking = place_booking(
+            cohort_id=cohort.pk,
+            participant=form.participant(),
+            tier_id=form.tier_id(),
+            payment_method=form.payment_method(),
+        )
+    except BookingError as refusal:
+        form.add_error(None, refusal.message)
+        return render(request, "bookings/book.html", {"form": form, "cohort": cohort}, status=409)
+    if booking.payment_method == PaymentMethod.STRIPE and booking.state == BookingState.HELD:
+        return _go_to_checkout(request, booking)
+    return redirect(booking.get_absolute_url())
+
+
+def booking_page(request, code: str):
+    booking = _booking_or_404(code)
+    session_id = request.GET.get("checkout_session_id", "")
+    if session_id:
+        try:
+            sync_checkout_from_return(booking_id=booking.pk, session_id=session_id)
+        except stripe.StripeError:
+            logger.warning("Could not read checkout session on return for booking %s", booking.pk)
+            messages.info(request, "We are still confirming your payment; this page will show it within a minute.")
+        return redirect(booking.get_absolute_url())
+    return render(request, "bookings/booking_page.html", {"booking": booking, "cohort": booking.cohort})
+
+
+@require_POST
+def pay(request, code: str):
+    booking = _booking_or_404(code)
+    return _go_to_checkout(request, booking)
+
+
+def cancel(request, code: str):
+    booking = _booking_or_404(code)
+    quote = refund_quote(booking=booking)
+    form = CancelForm(request.POST or None)
+    context = {"booking": booking, "quote": quote, "form": form}
+    if request.method != "POST":
+        return render(request, "bookings/cancel.html", context)
+    if not form.is_valid():
+        return render(request, "bookings/cancel.html", context, status=422)
+    try:
+        cancel_booking(booking_id=booking.pk)
+    except BookingError as refusal:
+        form.add_error(None, refusal.message)
+        return render(request, "bookings/cancel.html", context, status=409)
+    messages.success(request, "Your place is cancelled. " + quote.explanation)
+    return redirect(booking.get_absolute_url())
+
+
+@csrf_exempt
+@require_POST
+def stripe_webhook(request):
+    try:
+        event = stripe_gateway.verify_webhook(
+            payload=request.body, signature=request.headers.get("Stripe-Signature", "")
+        )
+    except (ValueError, stripe.SignatureVerificationError):
+        return HttpResponseBadRequest("Invalid signature")
+    try:
+        handle_stripe_event(event_id=event.id, event_type=event.type, obj=event.data.object.to_dict())
+    except stripe.StripeError:
+        logger.exception("Stripe could not be read while handling event %s; asking for a retry", event.id)
+        return HttpResponse(status=503)
+    return HttpResponse(status=200)
+
+
+def _go_to_checkout(request, booking):
+    page = request.build_absolute_uri(booking.get_absolute_url())
+    try:
+        url = start_checkout(
+            booking_id=booking.pk,
+            success_url=page + "?checkout_session_id={CHECKOUT_SESSION_ID}",
+            cancel_url=page,
+        )
+    except (BookingError, PaymentProviderError) as refusal:
+        messages.error(request, refusal.message)
+        return redirect(booking.get_absolute_url())
+    return redirect(url)
+
+
+def _booking_or_404(code: str):
+    # The code is looked up by an indexed equality; its 192 random bits are what keep it
+    # unguessable, and a miss reveals nothing about which codes exist.
+    booking = booking_for_page(code=code) if 20 <= len(code) <= 64 else None
+    if booking is None:
+        raise Http404("No booking has this link.")
+    return booking
