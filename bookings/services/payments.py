@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import partial
 
-from django.conf import settings
+import stripe
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -96,7 +96,15 @@ def handle_stripe_event(*, event_id: str, event_type: str, obj: dict) -> None:
     if StripeEvent.objects.filter(event_id=event_id).exists():
         return
     if event_type in CHECKOUT_EVENTS:
-        session = stripe_gateway.retrieve_checkout_session(obj["id"])  # before any lock
+        try:
+            session = stripe_gateway.retrieve_checkout_session(obj["id"])  # before any lock
+        except stripe.InvalidRequestError as error:
+            if error.code != "resource_missing":
+                raise
+            logger.warning("Stripe event %s names checkout session %s, which Stripe does not know", event_id, obj["id"])
+            with transaction.atomic():
+                _record_event(event_id, event_type, obj)
+            return
         with transaction.atomic():
             if not _record_event(event_id, event_type, obj):
                 return
