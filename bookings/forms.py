@@ -107,10 +107,10 @@ class IntakeForm(forms.Form):
             },
         )
 
-    def tier_id(self) -> int | None:
+    def chosen_tier_id(self) -> int | None:
         return self.cleaned_data.get("tier")
 
-    def payment_method(self) -> str | None:
+    def chosen_payment_method(self) -> str | None:
         return self.cleaned_data.get("payment_method")
 
 

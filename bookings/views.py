@@ -34,8 +34,8 @@ def book(request, cohort_id: int):
         booking = place_booking(
             cohort_id=cohort.pk,
             participant=form.participant(),
-            tier_id=form.tier_id(),
-            payment_method=form.payment_method(),
+            tier_id=form.chosen_tier_id(),
+            payment_method=form.chosen_payment_method(),
         )
     except BookingError as refusal:
         form.add_error(None, refusal.message)
