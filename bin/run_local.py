@@ -1,4 +1,4 @@
-"""Run the site and its database task worker together; Ctrl-C stops both.
+"""Run the site, its database task worker and the bookings tick together; Ctrl-C stops them all.
 
 Used by `make run`. Prints where to go and how to log in once the server answers.
 """
@@ -47,6 +47,7 @@ def main() -> int:
         children.append(
             subprocess.Popen([PYTHON, "manage.py", "db_worker", "--interval", "1", "--no-reload", "--queue-name", "*"])
         )
+        children.append(subprocess.Popen([PYTHON, "manage.py", "bookings_tick", "--every", "60"]))
         _wait_until_listening()
         subprocess.run([PYTHON, "manage.py", "demo_logins", "--site-url", f"http://{HOST}:{PORT}"], check=False)
         while all(child.poll() is None for child in children):

@@ -116,3 +116,8 @@ class IntakeForm(forms.Form):
 
 class CancelForm(forms.Form):
     confirm = forms.BooleanField(label="Yes, cancel my place", error_messages={"required": "Tick the box to cancel."})
+
+
+class WaitlistForm(forms.Form):
+    name = forms.CharField(max_length=120, label="Your name", widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    email = forms.EmailField(max_length=254, label="Email address", widget=forms.EmailInput(attrs={"autocomplete": "email"}))

@@ -2,7 +2,7 @@
 
 from django_tasks import task
 
-from bookings.services import payments, placing
+from bookings.services import payments, placing, waitlist
 
 
 @task()
@@ -13,3 +13,8 @@ def send_refund_to_stripe(*, refund_id: int) -> None:
 @task()
 def tidy_lapsed_holds() -> int:
     return placing.expire_lapsed_holds()
+
+
+@task()
+def offer_waitlist_seats(*, cohort_id: int) -> int:
+    return len(waitlist.offer_free_seats(cohort_id=cohort_id))

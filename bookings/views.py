@@ -12,12 +12,13 @@ from django.views.decorators.http import require_POST
 
 from bookings import stripe_gateway
 from bookings.exceptions import BookingError, PaymentProviderError
-from bookings.forms import CancelForm, IntakeForm
-from bookings.models import BookingState, PaymentMethod
+from bookings.forms import CancelForm, IntakeForm, WaitlistForm
+from bookings.models import BookingState, PaymentMethod, WaitlistEntry, WaitlistState
 from bookings.selectors import booking_for_page
 from bookings.services.cancelling import cancel_booking, refund_quote
 from bookings.services.payments import handle_stripe_event, start_checkout, sync_checkout_from_return
 from bookings.services.placing import place_booking
+from bookings.services.waitlist import join_waitlist, leave_waitlist
 from programs.models import Cohort
 
 logger = logging.getLogger(__name__)
@@ -25,21 +26,26 @@ logger = logging.getLogger(__name__)
 
 def book(request, cohort_id: int):
     cohort = get_object_or_404(Cohort.objects.visible().select_related("program"), pk=cohort_id)
-    form = IntakeForm(request.POST or None, cohort=cohort)
+    offer_code = request.GET.get("offer", "")[:64]
+    offer = WaitlistEntry.objects.filter(cohort=cohort, code=offer_code).first() if offer_code else None
+    initial = {"name": offer.name, "email": offer.email} if offer else None
+    form = IntakeForm(request.POST or None, cohort=cohort, initial=initial)
+    context = {"form": form, "cohort": cohort, "offer": offer}
     if request.method != "POST":
-        return render(request, "bookings/book.html", {"form": form, "cohort": cohort})
+        return render(request, "bookings/book.html", context)
     if not form.is_valid():
-        return render(request, "bookings/book.html", {"form": form, "cohort": cohort}, status=422)
+        return render(request, "bookings/book.html", context, status=422)
     try:
         booking = place_booking(
             cohort_id=cohort.pk,
             participant=form.participant(),
             tier_id=form.chosen_tier_id(),
             payment_method=form.chosen_payment_method(),
+            waitlist_code=offer.code if offer else None,
         )
     except BookingError as refusal:
         form.add_error(None, refusal.message)
-        return render(request, "bookings/book.html", {"form": form, "cohort": cohort}, status=409)
+        return render(request, "bookings/book.html", context, status=409)
     if booking.payment_method == PaymentMethod.STRIPE and booking.state == BookingState.HELD:
         return _go_to_checkout(request, booking)
     return redirect(booking.get_absolute_url())
@@ -80,6 +86,35 @@ def cancel(request, code: str):
         return render(request, "bookings/cancel.html", context, status=409)
     messages.success(request, "Your place is cancelled. " + quote.explanation)
     return redirect(booking.get_absolute_url())
+
+
+def join_waitlist_view(request, cohort_id: int):
+    cohort = get_object_or_404(Cohort.objects.visible().select_related("program"), pk=cohort_id)
+    form = WaitlistForm(request.POST or None)
+    context = {"form": form, "cohort": cohort}
+    if request.method != "POST":
+        return render(request, "bookings/waitlist_join.html", context)
+    if not form.is_valid():
+        return render(request, "bookings/waitlist_join.html", context, status=422)
+    try:
+        entry = join_waitlist(cohort_id=cohort.pk, name=form.cleaned_data["name"], email=form.cleaned_data["email"])
+    except BookingError as refusal:
+        form.add_error(None, refusal.message)
+        return render(request, "bookings/waitlist_join.html", context, status=409)
+    return redirect("bookings:waitlist", code=entry.code)
+
+
+def waitlist_page(request, code: str):
+    entry = get_object_or_404(WaitlistEntry.objects.select_related("cohort__program"), code=code[:64])
+    if request.method == "POST":
+        leave_waitlist(code=entry.code)
+        return redirect("bookings:waitlist", code=entry.code)
+    position = None
+    if entry.state == WaitlistState.WAITING:
+        position = WaitlistEntry.objects.filter(
+            cohort=entry.cohort, state=WaitlistState.WAITING, created_at__lte=entry.created_at
+        ).count()
+    return render(request, "bookings/waitlist_page.html", {"entry": entry, "position": position})
 
 
 @csrf_exempt

@@ -51,6 +51,7 @@ class CohortViewSet(ModelViewSet):
                 [
                     FieldRowPanel([FieldPanel("capacity"), FieldPanel("price")]),
                     FieldRowPanel([FieldPanel("booking_opens_at"), FieldPanel("booking_closes_at")]),
+                    FieldPanel("closes_after_session"),
                 ],
                 heading="Places and booking",
             ),

@@ -15,6 +15,11 @@ class WaitlistState(models.TextChoices):
     LEFT = "left", "Left the waitlist"
 
 
+class WaitlistQuerySet(models.QuerySet):
+    def live_offers(self, *, now):
+        return self.filter(state=WaitlistState.OFFERED, offer_expires_at__gt=now)
+
+
 class WaitlistEntry(models.Model):
     """Someone waiting for a seat in a full cohort; first come, first offered."""
 
@@ -25,12 +30,16 @@ class WaitlistEntry(models.Model):
     email = models.EmailField()
     code = models.CharField(max_length=64, unique=True, default=new_secret_code, editable=False)
     state = models.CharField(max_length=16, choices=WaitlistState.choices, default=WaitlistState.WAITING)
+    # An offer is recorded here (the emails issue sends it); while it stands it holds a seat.
+    offered_at = models.DateTimeField(null=True, blank=True)
     offer_expires_at = models.DateTimeField(null=True, blank=True)
-    # The booking holding the seat reserved for this person while the offer stands.
-    offered_booking = models.OneToOneField(
-        "bookings.Booking", null=True, blank=True, on_delete=models.PROTECT, related_name="waitlist_offer"
+    booking = models.OneToOneField(
+        "bookings.Booking", null=True, blank=True, on_delete=models.PROTECT, related_name="waitlist_entry",
+        help_text="The booking made when the offer was taken.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = WaitlistQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -41,6 +50,9 @@ class WaitlistEntry(models.Model):
                 name="waitlist_one_entry_per_email",
             ),
             models.CheckConstraint(condition=Q(state__in=WaitlistState.values), name="waitlist_state_valid"),
+            models.CheckConstraint(
+                condition=~Q(state="offered") | Q(offer_expires_at__isnull=False), name="waitlist_offer_has_expiry"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_DOWN, Decimal
+from functools import partial
 
 from django.db import transaction
 from django.db.models import Sum
@@ -75,6 +76,7 @@ def cancel_booking(
             return booking
         if not booking.is_cancellable:
             raise NotAllowedNow("This booking cannot be cancelled any more.")
+        had_seat = booking.has_place or booking.hold_is_live
         quote = refund_quote(booking=booking, now=now)
         amount = quote.amount
         if by_staff and refund_amount is not None:
@@ -86,6 +88,10 @@ def cancel_booking(
         booking.cancellation_reason = reason or ("Cancelled by staff" if by_staff else "Cancelled by the participant")
         booking.save(update_fields=["state", "cancelled_at", "cancellation_reason"])
         _refund(booking, amount)
+        if had_seat:
+            from bookings.tasks import offer_waitlist_seats
+
+            transaction.on_commit(partial(offer_waitlist_seats.enqueue, cohort_id=booking.cohort_id))
     return booking
 
 

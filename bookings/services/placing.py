@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from bookings.exceptions import AlreadyBooked, BookingClosed, CohortFull, InvalidChoice, NotAllowedNow
-from bookings.models import Booking, BookingState, PaymentMethod
+from bookings.models import Booking, BookingState, PaymentMethod, WaitlistEntry, WaitlistState
 from bookings.seats import seats_taken
 from bookings.services.locking import lock_booking, lock_cohort
 from programs.models import Cohort, ProgramPage, Session
@@ -72,19 +72,24 @@ def place_booking(
     participant: Participant,
     tier_id: int | None = None,
     payment_method: str | None = None,
+    waitlist_code: str | None = None,
     now: datetime | None = None,
 ) -> Booking:
     """Take a place in a cohort, or apply for one where the program screens first.
 
     Free places are confirmed at once, pay-later places are confirmed with a due date,
-    card payments get a seat held until the hold expires. Raises `BookingClosed`,
-    `CohortFull`, `AlreadyBooked` or `InvalidChoice`; then nothing is written.
+    card payments get a seat held until the hold expires. With `waitlist_code`, the seat
+    reserved by that waitlist offer is the one taken. Raises `BookingClosed`, `CohortFull`,
+    `AlreadyBooked`, `InvalidChoice` or `NotAllowedNow`; then nothing is written.
     """
     now = now or timezone.now()
     with transaction.atomic():
         cohort = lock_cohort(cohort_id)
-        first_start = _ensure_bookable(cohort, now=now)
+        timetable = ensure_bookable(cohort, now=now)
+        first_start = timetable.first_start
+        offer = _live_offer(cohort=cohort, code=waitlist_code, now=now) if waitlist_code else None
         tier_label, amount = price_for(cohort=cohort, tier_id=tier_id)
+        amount = timetable.prorated(amount) if cohort.program.prorate_late_joiners else amount
         methods = payment_methods_for(program=cohort.program, amount=amount)
         if not methods:
             raise BookingClosed("Online booking is not available for this group yet; please contact us.")
@@ -116,11 +121,15 @@ def place_booking(
             amount=amount,
             currency=settings.PAYMENT_CURRENCY,
         )
-        if cohort.program.requires_screening:
+        if cohort.program.requires_screening and offer is None:
             booking.state = BookingState.APPLIED
         else:
-            _take_seat(booking, cohort=cohort, first_start=first_start, now=now)
+            _take_seat(booking, cohort=cohort, first_start=first_start, now=now, reserved=1 if offer else 0)
         booking.save()
+        if offer is not None:
+            offer.state = WaitlistState.ACCEPTED
+            offer.booking = booking
+            offer.save(update_fields=["state", "booking"])
     return booking
 
 
@@ -133,9 +142,7 @@ def approve_application(*, booking_id: int, message: str = "", now: datetime | N
             if booking.state in {BookingState.HELD, BookingState.AWAITING_PAYMENT, BookingState.CONFIRMED}:
                 return booking  # already approved: a double click
             raise NotAllowedNow("Only an open application can be approved.")
-        first_start = _first_start(cohort)
-        if first_start is None or first_start <= now:
-            raise BookingClosed("This group has already started.")
+        first_start = ensure_bookable(cohort, now=now).first_start
         booking.screening_message = message
         # An approved applicant has a day to pay, not the half hour of a walk-in checkout.
         _take_seat(booking, cohort=cohort, first_start=first_start, now=now, hold=timedelta(hours=settings.WAITLIST_OFFER_HOURS))
@@ -162,9 +169,12 @@ def expire_lapsed_holds(*, now: datetime | None = None) -> int:
     return Booking.objects.filter(state=BookingState.HELD, hold_expires_at__lte=now).update(state=BookingState.EXPIRED)
 
 
-def _take_seat(booking: Booking, *, cohort: Cohort, first_start: datetime, now: datetime, hold=None) -> None:
+def _take_seat(
+    booking: Booking, *, cohort: Cohort, first_start: datetime, now: datetime, hold=None, reserved: int = 0
+) -> None:
+    """`reserved`: seats already counted for this very person (their waitlist offer)."""
     # The caller holds the cohort lock: counting and inserting cannot interleave.
-    if seats_taken(cohort_id=cohort.pk, now=now) >= cohort.capacity:
+    if seats_taken(cohort_id=cohort.pk, now=now) - reserved >= cohort.capacity:
         raise CohortFull("This group is full. You can join the waitlist and we will offer you the next free place.")
     if booking.payment_method == PaymentMethod.FREE:
         booking.state = BookingState.CONFIRMED
@@ -183,26 +193,42 @@ def _pay_later_due(*, cohort: Cohort, first_start: datetime, now: datetime) -> d
     return max(due, now.astimezone(cohort.zone).date())
 
 
-def _ensure_bookable(cohort: Cohort, *, now: datetime) -> datetime:
+@dataclass(frozen=True)
+class Timetable:
+    first_start: datetime
+    total: int
+    started: int
+
+    def prorated(self, amount: Decimal) -> Decimal:
+        """A late joiner pays for the sessions left."""
+        if not self.started:
+            return amount
+        return (amount * (self.total - self.started) / self.total).quantize(Decimal("0.01"))
+
+
+def ensure_bookable(cohort: Cohort, *, now: datetime) -> Timetable:
     if cohort.status != Cohort.Status.OPEN:
         raise BookingClosed("This group is not taking bookings.")
     if cohort.booking_opens_at and now < cohort.booking_opens_at:
         raise BookingClosed("Booking for this group has not opened yet.")
     if cohort.booking_closes_at and now >= cohort.booking_closes_at:
         raise BookingClosed("Booking for this group has closed.")
-    first_start = _first_start(cohort)
-    if first_start is None or first_start <= now:
-        raise BookingClosed("This group has already started, so it is no longer taking bookings.")
-    return first_start
-
-
-def _first_start(cohort: Cohort) -> datetime | None:
-    return (
+    starts = list(
         Session.objects.filter(cohort=cohort, status=Session.Status.SCHEDULED)
-        .order_by("starts_at")
-        .values_list("starts_at", flat=True)
-        .first()
+        .order_by("starts_at").values_list("starts_at", flat=True)
     )
+    started = sum(1 for start in starts if start <= now)
+    closes_after = (cohort.closes_after_session or 1) if cohort.program.allow_late_joiners else 1
+    if not starts or started >= len(starts) or (started and started >= closes_after):
+        raise BookingClosed("This group has already started, so it is no longer taking bookings.")
+    return Timetable(first_start=starts[0], total=len(starts), started=started)
+
+
+def _live_offer(*, cohort: Cohort, code: str, now: datetime) -> WaitlistEntry:
+    offer = WaitlistEntry.objects.select_for_update().filter(cohort=cohort, code=code).first()
+    if offer is None or offer.state != WaitlistState.OFFERED or offer.offer_expires_at <= now:
+        raise NotAllowedNow("This waitlist offer is no longer open. You can join the waitlist again.")
+    return offer
 
 
 def _release_lapsed_booking(*, cohort: Cohort, email: str, now: datetime) -> None:

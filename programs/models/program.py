@@ -52,6 +52,12 @@ class ProgramPage(Page):
     pay_later_due_days = models.PositiveIntegerField(
         default=7, help_text="With pay later: payment is due this many days before the first session."
     )
+    allow_late_joiners = models.BooleanField(
+        default=False, help_text="People may still join after the first session, until the cohort closes."
+    )
+    prorate_late_joiners = models.BooleanField(
+        default=True, help_text="Late joiners pay only for the sessions left."
+    )
     full_refund_days = models.PositiveIntegerField(
         default=14, help_text="Cancelling at least this many days before the first session refunds everything."
     )
@@ -78,6 +84,8 @@ class ProgramPage(Page):
                 FieldPanel("requires_screening"),
                 FieldPanel("allow_pay_later"),
                 FieldPanel("pay_later_due_days"),
+                FieldPanel("allow_late_joiners"),
+                FieldPanel("prorate_late_joiners"),
                 InlinePanel("price_tiers", heading="Sliding scale", label="Price tier"),
             ],
             heading="Booking and payment",

@@ -1,0 +1,40 @@
+"""The bookings' periodic tick: tidy lapsed holds and pass free seats down the waitlists.
+
+Seats free themselves without it (expired holds and offers stop counting at once); the
+tick makes sure the next person in line hears about a seat that freed by lapsing.
+`make run` starts it with --every 60.
+"""
+
+import time
+
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from bookings.models import WaitlistEntry, WaitlistState
+from bookings.services.placing import expire_lapsed_holds
+from bookings.services.waitlist import offer_free_seats
+
+
+class Command(BaseCommand):
+    help = "Expire lapsed holds and offer free seats to waitlists; once, or every N seconds."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--every", type=int, default=0, help="Repeat every N seconds (0: run once).")
+
+    def handle(self, *args, every: int, **options):
+        while True:
+            self.tick()
+            if not every:
+                return
+            time.sleep(every)
+
+    def tick(self) -> None:
+        now = timezone.now()
+        expired = expire_lapsed_holds(now=now)
+        cohort_ids = (
+            WaitlistEntry.objects.filter(state__in=[WaitlistState.WAITING, WaitlistState.OFFERED])
+            .values_list("cohort_id", flat=True).distinct()
+        )
+        offered = sum(len(offer_free_seats(cohort_id=cohort_id, now=now)) for cohort_id in cohort_ids)
+        if expired or offered:
+            self.stdout.write(f"{timezone.now():%H:%M:%S} holds expired: {expired}, waitlist offers made: {offered}")
