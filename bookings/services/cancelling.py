@@ -31,7 +31,7 @@ def amount_paid(booking: Booking) -> Decimal:
     returned = (
         Refund.objects.filter(payment__booking=booking).exclude(status="failed").aggregate(total=Sum("amount"))
     )["total"]
-    return (received or Decimal("0")) - (returned or Decimal("0"))
+    return ((received or Decimal("0")) - (returned or Decimal("0"))).quantize(Decimal("0.01"))
 
 
 def refund_quote(*, booking: Booking, now: datetime | None = None) -> RefundQuote:

@@ -437,6 +437,13 @@ PROGRAMS = [
         "safety_note": _COMMON_SAFETY_NOTE,
         "intake_questions": _SHARED_INTAKE,
         "prep_lead_time_hours": 48,
+        # Works with no Stripe keys: pay by bank transfer before the first evening.
+        "allow_pay_later": True,
+        "price_tiers": [
+            {"label": "Supported place", "amount": Decimal("90.00"), "description": "If money is tight right now."},
+            {"label": "Standard place", "amount": Decimal("180.00"), "description": "Covers the cost of running the circle."},
+            {"label": "Supporter place", "amount": Decimal("240.00"), "description": "Helps fund a supported place for someone else."},
+        ],
     },
     {
         "title": "Re-parenting yourself: a Saturday workshop series",
@@ -465,6 +472,8 @@ PROGRAMS = [
         "safety_note": _COMMON_SAFETY_NOTE,
         "intake_questions": _SHARED_INTAKE,
         "prep_lead_time_hours": 72,
+        "allow_pay_later": True,
+        "requires_screening": True,
     },
     {
         "title": "Writing to your younger self: journaling and self-compassion",

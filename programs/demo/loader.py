@@ -21,7 +21,7 @@ from wagtail.models import GroupPagePermission, Page, Site
 
 from cms.models import HomePage, ProgramIndexPage, SiteSettings, StandardPage
 from programs.demo import content
-from programs.models import Cohort, Facilitator, ProgramPage, SessionMaterial, Venue
+from programs.models import Cohort, Facilitator, ProgramPage, ProgramPriceTier, SessionMaterial, Venue
 from programs.schedule import WeeklyPattern, build_rule
 from programs.services import expand_schedule
 
@@ -254,7 +254,9 @@ def _ensure_program(
     program = _existing_child(index, data["slug"], ProgramPage)
     if program is not None:
         return program
-    program = ProgramPage(**{key: value for key, value in data.items() if key != "facilitators"})
+    fields = {key: value for key, value in data.items() if key not in {"facilitators", "price_tiers"}}
+    program = ProgramPage(**fields)
+    program.price_tiers = [ProgramPriceTier(sort_order=n, **tier) for n, tier in enumerate(data.get("price_tiers", ()))]
     # A ParentalManyToManyField can be set before the page exists; it is saved with the
     # page and recorded in its first revision.
     program.facilitators = [facilitators[name] for name in data["facilitators"]]

@@ -1,0 +1,65 @@
+"""Bookings in the Wagtail admin: a read-only list, and staff actions that go through the services."""
+
+from django.urls import path
+from wagtail import hooks
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
+
+from bookings.admin_views import BookingInspectView, booking_action
+from bookings.models import Booking
+
+
+class ReadOnlyBookingPolicy(ModelPermissionPolicy):
+    """Bookings change only through the services (staff actions), never through a generic edit form."""
+
+    def user_has_permission(self, user, action):
+        if action in {"add", "change", "delete"}:
+            return False
+        if action == "view":
+            return super().user_has_permission(user, "view") or super().user_has_permission(user, "change")
+        return super().user_has_permission(user, action)
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        return self.user_has_permission(user, action)
+
+
+register_permission_policy(Booking, ReadOnlyBookingPolicy(Booking))
+
+
+class BookingViewSet(ModelViewSet):
+    model = Booking
+    icon = "tick-inverse"
+    menu_label = "Bookings"
+    menu_order = 160
+    add_to_admin_menu = True
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    inspect_view_class = BookingInspectView
+    list_display = ["name", "email", "cohort", "state", "payment_method", "amount", "created_at"]
+    list_filter = ["state", "payment_method", "cohort"]
+    search_fields = ["name", "email"]
+    # Intake answers stay out of this view: the facilitator workspace (#6) shows them, audited.
+    inspect_view_fields = [
+        "name", "email", "cohort", "state", "payment_method", "tier_label", "amount", "currency",
+        "hold_expires_at", "payment_due_on", "participant_time_zone", "emergency_contact", "access_needs",
+        "consent_version", "consent_given_at", "screening_message", "cancellation_reason", "created_at",
+        "confirmed_at", "cancelled_at",
+    ]
+    form_fields = ["name"]
+
+
+bookings_viewset = BookingViewSet("bookings_admin", url_prefix="bookings")
+
+
+@hooks.register("register_admin_viewset")
+def register_bookings_admin():
+    return bookings_viewset
+
+
+@hooks.register("register_admin_urls")
+def register_booking_action_urls():
+    return [path("bookings/<int:pk>/act/<slug:action>/", booking_action, name="bookings_booking_action")]
