@@ -4,6 +4,7 @@ from django import forms
 
 from bookings.models import PaymentMethod
 from bookings.services.placing import Participant, consent_text_for, payment_methods_for
+from programs.templatetags.money_tags import money
 from programs.time_zones import known_time_zones
 
 METHOD_LABELS = {
@@ -42,7 +43,7 @@ class IntakeForm(forms.Form):
             self.fields["tier"] = forms.TypedChoiceField(
                 label="Choose what you pay",
                 coerce=int,
-                choices=[(t.pk, f"{t.label}: {t.amount} — {t.description}".rstrip(" —")) for t in tiers],
+                choices=[(t.pk, f"{t.label}: {money(t.amount)} — {t.description}".rstrip(" —")) for t in tiers],
                 widget=forms.RadioSelect,
                 help_text="Every place is the same place, whatever you pay. Choose honestly what you can afford.",
             )
