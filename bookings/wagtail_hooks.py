@@ -8,26 +8,24 @@ from wagtail.permissions import register_permission_policy
 
 from bookings.admin_views import BookingInspectView, booking_action
 from bookings.models import Booking
+from programs.permissions import ServiceOwnedPolicy
 
 
-class ReadOnlyBookingPolicy(ModelPermissionPolicy):
-    """Bookings change only through the services (staff actions), never through a generic edit form."""
+class ReadOnlyBookingPolicy(ServiceOwnedPolicy):
+    """Bookings change only through the services (staff actions), never through a generic edit form.
+
+    Staff who may act on bookings (change) may also see them.
+    """
 
     def user_has_permission(self, user, action):
-        if action in {"add", "change", "delete"}:
-            return False
         if action == "view":
-            return super().user_has_permission(user, "view") or super().user_has_permission(user, "change")
+            return super().user_has_permission(user, "view") or ModelPermissionPolicy.user_has_permission(
+                self, user, "change"
+            )
         return super().user_has_permission(user, action)
 
-    def user_has_any_permission(self, user, actions):
-        return any(self.user_has_permission(user, action) for action in actions)
 
-    def user_has_permission_for_instance(self, user, action, instance):
-        return self.user_has_permission(user, action)
-
-
-register_permission_policy(Booking, ReadOnlyBookingPolicy(Booking))
+register_permission_policy(Booking, ReadOnlyBookingPolicy(Booking, owned_actions={"add", "change", "delete"}))
 
 
 class BookingViewSet(ModelViewSet):

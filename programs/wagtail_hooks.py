@@ -6,7 +6,6 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFi
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import ListingButton
-from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -14,6 +13,7 @@ from programs.admin_views import CohortCreateView, CohortEditView
 from programs.forms import CohortForm
 from programs.models import Cohort, Facilitator, ProgramPage, Session, Venue
 from programs.panels import SchedulePreviewPanel
+from programs.permissions import ServiceOwnedPolicy
 
 
 class CohortViewSet(ModelViewSet):
@@ -60,22 +60,8 @@ class CohortViewSet(ModelViewSet):
     )
 
 
-class SessionPermissionPolicy(ModelPermissionPolicy):
-    """Sessions come from their cohort's rule: they are edited here, never added or deleted by hand."""
-
-    RULE_OWNED_ACTIONS = {"add", "delete"}
-
-    def user_has_permission(self, user, action):
-        return action not in self.RULE_OWNED_ACTIONS and super().user_has_permission(user, action)
-
-    def user_has_any_permission(self, user, actions):
-        return any(self.user_has_permission(user, action) for action in actions)
-
-    def user_has_permission_for_instance(self, user, action, instance):
-        return self.user_has_permission(user, action)
-
-
-register_permission_policy(Session, SessionPermissionPolicy(Session))
+# Sessions come from their cohort's rule: they are edited here, never added or deleted by hand.
+register_permission_policy(Session, ServiceOwnedPolicy(Session, owned_actions={"add", "delete"}))
 
 
 class SessionViewSet(ModelViewSet):

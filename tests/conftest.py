@@ -11,6 +11,9 @@ import socket
 import pytest
 from django.db import connection
 
+# The local Stripe stand-in's `stripe_stand_in` fixture, for every test that needs it.
+pytest_plugins = ["tests.stripe_stand_in"]
+
 
 def _redis_reachable() -> bool:
     try:
@@ -32,3 +35,9 @@ def _require_services(request):
         _missing("needs PostgreSQL: set DATABASE_URL=postgres://...")
     if request.node.get_closest_marker("redis") and not _redis_reachable():
         _missing("needs Redis on 127.0.0.1:6379")
+
+
+@pytest.fixture
+def staff_client(client, django_user_model):
+    client.force_login(django_user_model.objects.create_superuser("staff", "staff@example.org", "pw"))
+    return client

@@ -1,5 +1,7 @@
 """Shared set-up for the bookings tests."""
 
+from datetime import datetime, timezone
+
 from bookings.services.placing import Participant, consent_text_for
 
 
@@ -13,3 +15,7 @@ def participant_for(program, n: int = 0, **fields) -> Participant:
     )
     values.update(fields)
     return Participant(**values)
+
+
+# The bookings tests run on this day, before every factory cohort starts (9 March 2027).
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)

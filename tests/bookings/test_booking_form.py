@@ -1,10 +1,9 @@
 """The booking form over HTTP: the happy paths, and every refusal says why and writes nothing."""
 
-from datetime import datetime, timedelta, timezone as dt_timezone
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -13,11 +12,11 @@ from bookings.models import Booking, BookingState
 from programs.models import Cohort, ProgramPriceTier
 from programs.schedule import WeeklyPattern, build_rule
 from programs.services import expand_schedule
+from tests.bookings.helpers import NOW
 from tests.factories import CohortFactory, add_program, build_site
 
 pytestmark = pytest.mark.django_db
 
-NOW = datetime(2026, 11, 24, 12, 0, tzinfo=dt_timezone.utc)
 QUESTIONS = [
     ("text", {"question": "What brings you here?", "help_text": "", "required": True, "long_answer": True}),
     ("choice", {"question": "Have you done group work before?", "help_text": "", "choices": ["Yes", "No"],
@@ -25,11 +24,6 @@ QUESTIONS = [
     ("consent", {"statement": "I will look after myself between sessions.", "required": True}),
 ]
 
-
-@pytest.fixture(autouse=True)
-def frozen_now():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 @pytest.fixture

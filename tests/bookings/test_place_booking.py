@@ -1,6 +1,6 @@
 """Taking a place: the seat rule, the booking window, tiers, screening, and nothing written on refusal."""
 
-from datetime import date, datetime, timedelta, timezone as dt_timezone
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -17,18 +17,12 @@ from bookings.services.placing import (
     place_booking,
 )
 from programs.models import Cohort, ProgramPriceTier
-from tests.bookings.helpers import participant_for
+from tests.bookings.helpers import NOW, participant_for
 from tests.factories import CohortFactory, add_program, build_site
 
 pytestmark = pytest.mark.django_db
 
-NOW = datetime(2026, 11, 24, 12, 0, tzinfo=dt_timezone.utc)
 
-
-@pytest.fixture(autouse=True)
-def frozen_now():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 @pytest.fixture

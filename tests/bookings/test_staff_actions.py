@@ -1,32 +1,23 @@
 """Staff work on bookings in the admin: approve, decline, mark paid, cancel with any refund."""
 
-from datetime import datetime, timezone as dt_timezone
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.urls import reverse
 
-from bookings.models import Booking, BookingState, Payment, Refund
+from bookings.models import BookingState, Payment, Refund
 from bookings.services.placing import place_booking
 from tests.bookings.helpers import participant_for
 from tests.factories import CohortFactory, add_program, build_site
 
 pytestmark = pytest.mark.django_db
 
-NOW = datetime(2026, 11, 24, 12, 0, tzinfo=dt_timezone.utc)
 
-
-@pytest.fixture(autouse=True)
-def frozen_now():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 @pytest.fixture
-def staff(client, django_user_model):
-    client.force_login(django_user_model.objects.create_superuser("staff", "staff@example.org", "pw"))
-    return client
+def staff(staff_client):
+    return staff_client
 
 
 @pytest.fixture

@@ -6,21 +6,19 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.test import override_settings
 from django.urls import reverse
 
 from bookings.models import Booking, BookingState, Payment, PaymentStatus, Refund, StripeEvent
 from bookings.services.cancelling import cancel_booking
 from bookings.services.payments import start_checkout
 from bookings.services.placing import place_booking
-from tests.bookings.helpers import participant_for
+from tests.bookings.helpers import NOW, participant_for
 from tests.factories import CohortFactory, add_program, build_site
-from tests.stripe_stand_in import sign_payload, stripe_stand_in  # noqa: F401
+from tests.stripe_stand_in import sign_payload
 
 pytestmark = pytest.mark.django_db
 
 WEBHOOK_SECRET = "whsec_test_secret"
-NOW = datetime(2026, 11, 24, 12, 0, tzinfo=dt_timezone.utc)
 
 
 @pytest.fixture(autouse=True)
@@ -30,11 +28,6 @@ def stripe_on(stripe_stand_in, settings):
     settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
     return stripe_stand_in
 
-
-@pytest.fixture(autouse=True)
-def frozen_now():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 @pytest.fixture
@@ -49,7 +42,7 @@ def hold(cohort, n=1) -> Booking:
 
 
 def checkout(booking) -> str:
-    url = start_checkout(booking_id=booking.pk, success_url="http://testserver/ok", cancel_url="http://testserver/no")
+    start_checkout(booking_id=booking.pk, success_url="http://testserver/ok", cancel_url="http://testserver/no")
     return Payment.objects.get(booking=booking).stripe_checkout_session_id
 
 

@@ -1,6 +1,6 @@
 """The waitlist: offers hold a seat for a day, pass on when they lapse or are declined; late joiners."""
 
-from datetime import date, datetime, timedelta, timezone as dt_timezone
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -14,18 +14,12 @@ from bookings.seats import seats_taken
 from bookings.services.cancelling import cancel_booking
 from bookings.services.placing import place_booking
 from bookings.services.waitlist import join_waitlist, leave_waitlist, offer_free_seats
-from tests.bookings.helpers import participant_for
+from tests.bookings.helpers import NOW, participant_for
 from tests.factories import CohortFactory, add_program, build_site
 
 pytestmark = pytest.mark.django_db
 
-NOW = datetime(2026, 11, 24, 12, 0, tzinfo=dt_timezone.utc)
 
-
-@pytest.fixture(autouse=True)
-def frozen_now():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 @pytest.fixture

@@ -20,13 +20,6 @@ def program():
     return add_program(index)
 
 
-@pytest.fixture
-def staff_client(client, django_user_model):
-    user = django_user_model.objects.create_superuser("staff", "staff@example.org", "pw")
-    client.force_login(user)
-    return client
-
-
 def cohort_form_data(program, **overrides):
     data = {
         "program": program.pk,
