@@ -1,11 +1,12 @@
 """The intake and consent form, generated from the program's own questions."""
 
 from django import forms
+from django.utils import dateformat, timezone
 
 from bookings.models import PaymentMethod
 from bookings.services.placing import Participant, consent_text_for, payment_methods_for
 from programs.templatetags.money_tags import money
-from programs.time_zones import known_time_zones
+from programs.time_zones import known_time_zones, zone_label
 
 METHOD_LABELS = {
     PaymentMethod.STRIPE: "Pay now by card (secure checkout with Stripe)",
@@ -38,6 +39,8 @@ class IntakeForm(forms.Form):
         self.question_fields: list[tuple[str, str]] = []
         for block in program.intake_questions:
             self._add_question(block)
+        if cohort.allow_drop_ins and cohort.drop_in_price is not None:
+            self._add_place_choice(cohort)
         tiers = list(program.price_tiers.all())
         if tiers:
             self.fields["tier"] = forms.TypedChoiceField(
@@ -86,6 +89,19 @@ class IntakeForm(forms.Form):
         self.fields[name] = field
         self.question_fields.append((name, label))
 
+    def _add_place_choice(self, cohort) -> None:
+        sessions = cohort.sessions.filter(status="scheduled", starts_at__gt=timezone.now()).order_by("starts_at")
+        choices = [("course", f"The whole course ({money(cohort.price)})")]
+        choices += [
+            (str(s.pk), f"Only {dateformat.format(s.starts_at.astimezone(cohort.zone), 'D j M, H:i')}"
+                        f"{' · ' + s.topic if s.topic else ''} ({money(cohort.drop_in_price)})")
+            for s in sessions
+        ]
+        self.fields["place"] = forms.ChoiceField(
+            label="What would you like to book?", choices=choices, initial="course", widget=forms.RadioSelect,
+            help_text=f"Session times are {zone_label(cohort.time_zone)}.",
+        )
+
     def clean_time_zone(self) -> str:
         zone = self.cleaned_data["time_zone"]
         return zone if zone in known_time_zones() else ""
@@ -108,7 +124,14 @@ class IntakeForm(forms.Form):
             },
         )
 
+    def chosen_session_id(self) -> int | None:
+        place = self.cleaned_data.get("place", "course")
+        return None if place == "course" else int(place)
+
     def chosen_tier_id(self) -> int | None:
+        if self.chosen_session_id() is not None:
+            return None  # a drop-in has one price
+
         return self.cleaned_data.get("tier")
 
     def chosen_payment_method(self) -> str | None:

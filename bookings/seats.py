@@ -1,4 +1,9 @@
-"""The one rule for seats: taken = confirmed (paid or due) + holds and waitlist offers not yet expired.
+"""The one rule for seats.
+
+A cohort's places are taken by whole-course bookings that are confirmed (paid or due), by
+card holds and waitlist offers that have not expired, and, session by session, by drop-ins.
+A whole-course place needs a seat in every session, so it is free only while the busiest
+session has room; a drop-in needs a seat in its own session only.
 
 Expired holds and offers simply stop counting, so a seat frees itself the moment its time
 runs out; the tidy-up task only changes their state for the roster.
@@ -12,15 +17,28 @@ from django.db.models.functions import Coalesce
 from bookings.models import Booking, WaitlistEntry
 
 
-def seats_taken(*, cohort_id: int, now: datetime) -> int:
-    bookings = Booking.objects.filter(cohort_id=cohort_id).taking_seats(now=now).count()
-    return bookings + WaitlistEntry.objects.filter(cohort_id=cohort_id).live_offers(now=now).count()
+def seats_taken(*, cohort_id: int, now: datetime, session_id: int | None = None) -> int:
+    """Seats taken for a whole-course place, or in one session when `session_id` is given."""
+    taking = Booking.objects.filter(cohort_id=cohort_id).taking_seats(now=now)
+    course = taking.whole_course().count() + WaitlistEntry.objects.filter(cohort_id=cohort_id).live_offers(now=now).count()
+    drop_ins = taking.drop_ins()
+    if session_id is not None:
+        return course + drop_ins.filter(session_id=session_id).count()
+    busiest = drop_ins.values("session").annotate(n=Count("pk")).order_by("-n").values_list("n", flat=True).first()
+    return course + (busiest or 0)
 
 
 def seats_taken_subquery(*, now: datetime):
-    """An expression for `Cohort` querysets: the seats taken in each cohort, in the same query."""
-    return _count_per_cohort(Booking.objects.taking_seats(now=now)) + _count_per_cohort(
-        WaitlistEntry.objects.live_offers(now=now)
+    """An expression for `Cohort` querysets: the seats a whole-course place competes for, in the same query."""
+    taking = Booking.objects.taking_seats(now=now)
+    busiest_session = (
+        taking.drop_ins().filter(cohort=OuterRef("pk")).order_by().values("session")
+        .annotate(n=Count("pk")).order_by("-n").values("n")[:1]
+    )
+    return (
+        _count_per_cohort(taking.whole_course())
+        + _count_per_cohort(WaitlistEntry.objects.live_offers(now=now))
+        + Coalesce(Subquery(busiest_session, output_field=IntegerField()), 0)
     )
 
 

@@ -41,6 +41,7 @@ def book(request, cohort_id: int):
             tier_id=form.chosen_tier_id(),
             payment_method=form.chosen_payment_method(),
             waitlist_code=offer.code if offer else None,
+            session_id=form.chosen_session_id(),
         )
     except BookingError as refusal:
         form.add_error(None, refusal.message)

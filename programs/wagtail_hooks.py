@@ -52,6 +52,7 @@ class CohortViewSet(ModelViewSet):
                     FieldRowPanel([FieldPanel("capacity"), FieldPanel("price")]),
                     FieldRowPanel([FieldPanel("booking_opens_at"), FieldPanel("booking_closes_at")]),
                     FieldPanel("closes_after_session"),
+                    FieldRowPanel([FieldPanel("allow_drop_ins"), FieldPanel("drop_in_price")]),
                 ],
                 heading="Places and booking",
             ),

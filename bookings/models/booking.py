@@ -40,6 +40,12 @@ class BookingQuerySet(models.QuerySet):
     def active(self):
         return self.filter(state__in=ACTIVE_STATES)
 
+    def whole_course(self):
+        return self.filter(session__isnull=True)
+
+    def drop_ins(self):
+        return self.filter(session__isnull=False)
+
 
 class Booking(models.Model):
     """One participant's place in one cohort; its code opens their private booking page."""
@@ -47,6 +53,10 @@ class Booking(models.Model):
     State = BookingState
 
     cohort = models.ForeignKey("programs.Cohort", on_delete=models.PROTECT, related_name="bookings")
+    # Set for a drop-in: a place in this one session only, where the cohort allows it.
+    session = models.ForeignKey(
+        "programs.Session", null=True, blank=True, on_delete=models.PROTECT, related_name="drop_ins"
+    )
     code = models.CharField(max_length=64, unique=True, default=new_secret_code, editable=False)
     state = models.CharField(max_length=20, choices=BookingState.choices)
     payment_method = models.CharField(max_length=16, choices=PaymentMethod.choices)
@@ -86,9 +96,15 @@ class Booking(models.Model):
         constraints = [
             models.UniqueConstraint(
                 "cohort", models.functions.Lower("email"),
-                condition=Q(state__in=ACTIVE_STATES),
+                condition=Q(state__in=ACTIVE_STATES, session__isnull=True),
                 name="booking_one_active_per_email",
                 violation_error_message="This email address already has a place or an application for this group.",
+            ),
+            models.UniqueConstraint(
+                "session", models.functions.Lower("email"),
+                condition=Q(state__in=ACTIVE_STATES, session__isnull=False),
+                name="booking_one_drop_in_per_email",
+                violation_error_message="This email address already has a place in this session.",
             ),
             models.CheckConstraint(condition=Q(state__in=BookingState.values), name="booking_state_valid"),
             models.CheckConstraint(condition=Q(payment_method__in=PaymentMethod.values), name="booking_payment_method_valid"),

@@ -38,10 +38,10 @@ def refund_quote(*, booking: Booking, now: datetime | None = None) -> RefundQuot
     now = now or timezone.now()
     program = booking.cohort.program
     paid = amount_paid(booking)
-    first_start = (
-        Session.objects.filter(cohort_id=booking.cohort_id, status=Session.Status.SCHEDULED)
-        .order_by("starts_at").values_list("starts_at", flat=True).first()
-    )
+    sessions = Session.objects.filter(cohort_id=booking.cohort_id, status=Session.Status.SCHEDULED)
+    if booking.session_id:
+        sessions = sessions.filter(pk=booking.session_id)  # a drop-in counts from its own session
+    first_start = sessions.order_by("starts_at").values_list("starts_at", flat=True).first()
     days_left = (first_start - now).total_seconds() / 86400 if first_start else -1
     if days_left >= program.full_refund_days:
         percent = 100

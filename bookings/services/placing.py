@@ -73,9 +73,11 @@ def place_booking(
     tier_id: int | None = None,
     payment_method: str | None = None,
     waitlist_code: str | None = None,
+    session_id: int | None = None,
     now: datetime | None = None,
 ) -> Booking:
-    """Take a place in a cohort, or apply for one where the program screens first.
+    """Take a place in a cohort (or, as a drop-in, in one of its sessions), or apply for one
+    where the program screens first.
 
     Free places are confirmed at once, pay-later places are confirmed with a due date,
     card payments get a seat held until the hold expires. With `waitlist_code`, the seat
@@ -85,11 +87,16 @@ def place_booking(
     now = now or timezone.now()
     with transaction.atomic():
         cohort = lock_cohort(cohort_id)
-        timetable = ensure_bookable(cohort, now=now)
-        first_start = timetable.first_start
-        offer = _live_offer(cohort=cohort, code=waitlist_code, now=now) if waitlist_code else None
-        tier_label, amount = price_for(cohort=cohort, tier_id=tier_id)
-        amount = timetable.prorated(amount) if cohort.program.prorate_late_joiners else amount
+        offer = None
+        if session_id is not None:
+            session, first_start, tier_label, amount = _drop_in(cohort, session_id=session_id, tier_id=tier_id, now=now)
+        else:
+            session = None
+            timetable = ensure_bookable(cohort, now=now)
+            first_start = timetable.first_start
+            offer = _live_offer(cohort=cohort, code=waitlist_code, now=now) if waitlist_code else None
+            tier_label, amount = price_for(cohort=cohort, tier_id=tier_id)
+            amount = timetable.prorated(amount) if cohort.program.prorate_late_joiners else amount
         methods = payment_methods_for(program=cohort.program, amount=amount)
         if not methods:
             raise BookingClosed("Online booking is not available for this group yet; please contact us.")
@@ -97,16 +104,11 @@ def place_booking(
         if method not in methods:
             raise InvalidChoice("Please choose one of the ways to pay offered.")
         _release_lapsed_booking(cohort=cohort, email=participant.email, now=now)
-        # Under the cohort lock, so no other booking for this cohort can slip in between;
-        # the partial unique constraint on (cohort, lower(email)) backs this up.
-        if Booking.objects.active().filter(cohort=cohort, email__iexact=participant.email.strip()).exists():
-            raise AlreadyBooked(
-                "This email address already has a place or an application for this group. "
-                "Your confirmation email has a link to your booking."
-            )
+        _refuse_second_booking(cohort=cohort, session=session, email=participant.email.strip())
 
         booking = Booking(
             cohort=cohort,
+            session=session,
             payment_method=method,
             name=participant.name,
             email=participant.email.strip(),
@@ -142,7 +144,10 @@ def approve_application(*, booking_id: int, message: str = "", now: datetime | N
             if booking.state in {BookingState.HELD, BookingState.AWAITING_PAYMENT, BookingState.CONFIRMED}:
                 return booking  # already approved: a double click
             raise NotAllowedNow("Only an open application can be approved.")
-        first_start = ensure_bookable(cohort, now=now).first_start
+        if booking.session_id:
+            first_start = _drop_in(cohort, session_id=booking.session_id, tier_id=None, now=now)[1]
+        else:
+            first_start = ensure_bookable(cohort, now=now).first_start
         booking.screening_message = message
         # An approved applicant has a day to pay, not the half hour of a walk-in checkout.
         _take_seat(booking, cohort=cohort, first_start=first_start, now=now, hold=timedelta(hours=settings.WAITLIST_OFFER_HOURS))
@@ -174,7 +179,7 @@ def _take_seat(
 ) -> None:
     """`reserved`: seats already counted for this very person (their waitlist offer)."""
     # The caller holds the cohort lock: counting and inserting cannot interleave.
-    if seats_taken(cohort_id=cohort.pk, now=now) - reserved >= cohort.capacity:
+    if seats_taken(cohort_id=cohort.pk, now=now, session_id=booking.session_id) - reserved >= cohort.capacity:
         raise CohortFull("This group is full. You can join the waitlist and we will offer you the next free place.")
     if booking.payment_method == PaymentMethod.FREE:
         booking.state = BookingState.CONFIRMED
@@ -222,6 +227,37 @@ def ensure_bookable(cohort: Cohort, *, now: datetime) -> Timetable:
     if not starts or started >= len(starts) or (started and started >= closes_after):
         raise BookingClosed("This group has already started, so it is no longer taking bookings.")
     return Timetable(first_start=starts[0], total=len(starts), started=started)
+
+
+def _drop_in(cohort: Cohort, *, session_id: int, tier_id: int | None, now: datetime):
+    """The session, its start, label and price for a drop-in place in it."""
+    if not cohort.allow_drop_ins or cohort.drop_in_price is None:
+        raise InvalidChoice("This group is booked as a whole course; single sessions are not offered.")
+    if tier_id:
+        raise InvalidChoice("Drop-in sessions have one price; please choose again.")
+    if cohort.status != Cohort.Status.OPEN:
+        raise BookingClosed("This group is not taking bookings.")
+    if cohort.booking_closes_at and now >= cohort.booking_closes_at:
+        raise BookingClosed("Booking for this group has closed.")
+    session = Session.objects.filter(cohort=cohort, pk=session_id, status=Session.Status.SCHEDULED).first()
+    if session is None:
+        raise InvalidChoice("Please choose one of the sessions offered.")
+    if session.starts_at <= now:
+        raise BookingClosed("This session has already started.")
+    return session, session.starts_at, "Drop-in", cohort.drop_in_price
+
+
+def _refuse_second_booking(*, cohort: Cohort, session: Session | None, email: str) -> None:
+    # Under the cohort lock, so no other booking for this cohort can slip in between; the
+    # partial unique constraints on (cohort, lower(email)) and (session, lower(email)) back this up.
+    active = Booking.objects.active().filter(cohort=cohort, email__iexact=email)
+    if active.whole_course().exists():
+        raise AlreadyBooked(
+            "This email address already has a place or an application for this group. "
+            "Your confirmation email has a link to your booking."
+        )
+    if session is not None and active.filter(session=session).exists():
+        raise AlreadyBooked("This email address already has a place in this session.")
 
 
 def _live_offer(*, cohort: Cohort, code: str, now: datetime) -> WaitlistEntry:

@@ -59,6 +59,11 @@ class Cohort(models.Model):
     )
     capacity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
     price = models.DecimalField(max_digits=8, decimal_places=2, validators=[MinValueValidator(0)])
+    allow_drop_ins = models.BooleanField(default=False, help_text="People may book a single session.")
+    drop_in_price = models.DecimalField(
+        max_digits=8, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)],
+        help_text="Price of one session for a drop-in.",
+    )
     closes_after_session = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1)],
         help_text="Where the program takes late joiners: nobody new joins once this many sessions have started.",
@@ -139,5 +144,7 @@ class Cohort(models.Model):
                 # Not keyed to "recurrence": the admin edits the rule through several
                 # plain fields, so the message belongs to the form as a whole.
                 errors.setdefault(NON_FIELD_ERRORS, []).append(refusal.message)
+        if self.allow_drop_ins and self.drop_in_price is None:
+            errors.setdefault("drop_in_price", []).append("Give the price of a drop-in session.")
         if errors:
             raise ValidationError(errors)

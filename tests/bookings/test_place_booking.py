@@ -187,3 +187,61 @@ def test_screening_applies_without_a_seat_then_approval_takes_one(index):
     assert declined.state == BookingState.DECLINED
     with pytest.raises(NotAllowedNow):
         approve_application(booking_id=second.pk)
+
+
+@pytest.fixture
+def drop_in_cohort(index):
+    program = add_program(index, title="Drop-in circle", allow_pay_later=True)
+    return CohortFactory(program=program, price=Decimal("120.00"), capacity=2, allow_drop_ins=True,
+                         drop_in_price=Decimal("20.00"), weeks=3)
+
+
+def test_a_drop_in_takes_a_seat_in_its_session_only(drop_in_cohort):
+    program = drop_in_cohort.program
+    first, second, third = drop_in_cohort.sessions.order_by("starts_at")
+    a = place_booking(cohort_id=drop_in_cohort.pk, participant=participant_for(program, 1), session_id=second.pk)
+    assert (a.session_id, a.amount, a.tier_label) == (second.pk, Decimal("20.00"), "Drop-in")
+    place_booking(cohort_id=drop_in_cohort.pk, participant=participant_for(program, 2), session_id=second.pk)
+
+    with pytest.raises(CohortFull):  # session two is full
+        place_booking(cohort_id=drop_in_cohort.pk, participant=participant_for(program, 3), session_id=second.pk)
+    with pytest.raises(CohortFull):  # a whole-course place needs a seat in session two too
+        place_booking(cohort_id=drop_in_cohort.pk, participant=participant_for(program, 3))
+    assert place_booking(cohort_id=drop_in_cohort.pk, participant=participant_for(program, 3), session_id=third.pk)
+    assert Booking.objects.count() == 3
+
+
+def test_a_person_may_drop_in_to_several_sessions_but_not_twice_to_one(drop_in_cohort):
+    program = drop_in_cohort.program
+    first, second, _ = drop_in_cohort.sessions.order_by("starts_at")
+    place_booking(cohort_id=drop_in_cohort.pk, participant=participant_for(program, 1), session_id=first.pk)
+    place_booking(cohort_id=drop_in_cohort.pk, participant=participant_for(program, 1), session_id=second.pk)
+    with pytest.raises(AlreadyBooked):
+        place_booking(cohort_id=drop_in_cohort.pk, participant=participant_for(program, 1), session_id=second.pk)
+    assert Booking.objects.count() == 2
+
+
+def test_drop_ins_need_the_cohort_to_allow_them_and_a_session_of_its_own(index, drop_in_cohort):
+    program = drop_in_cohort.program
+    other = CohortFactory(program=program, price=Decimal("120.00"))
+    with pytest.raises(InvalidChoice):
+        place_booking(cohort_id=other.pk, participant=participant_for(program), session_id=other.sessions.first().pk)
+    with pytest.raises(InvalidChoice):  # a session of another cohort: a tampered id
+        place_booking(cohort_id=drop_in_cohort.pk, participant=participant_for(program), session_id=other.sessions.first().pk)
+    assert Booking.objects.count() == 0
+
+
+def test_the_booking_form_offers_single_sessions(client, drop_in_cohort):
+    from django.urls import reverse
+
+    second = drop_in_cohort.sessions.order_by("starts_at")[1]
+    body = client.get(reverse("bookings:book", args=[drop_in_cohort.pk])).content.decode()
+    assert "The whole course (£120.00)" in body
+    assert "Only Tue 16 Mar, 19:00" in body
+    response = client.post(
+        reverse("bookings:book", args=[drop_in_cohort.pk]),
+        {"name": "Kim", "email": "kim@example.org", "consent": "on", "place": str(second.pk), "payment_method": "pay_later"},
+    )
+    booking = Booking.objects.get()
+    assert response.status_code == 302
+    assert (booking.session_id, booking.amount) == (second.pk, Decimal("20.00"))
