@@ -2,17 +2,12 @@
 
 from django_tasks import task
 
-from bookings.services import payments, placing, waitlist
+from bookings.services import payments, waitlist
 
 
 @task()
 def send_refund_to_stripe(*, refund_id: int) -> None:
     payments.send_refund(refund_id=refund_id)
-
-
-@task()
-def tidy_lapsed_holds() -> int:
-    return placing.expire_lapsed_holds()
 
 
 @task()
