@@ -273,6 +273,22 @@ def send_refund(*, refund_id: int) -> Refund:
     return refund
 
 
+def retry_unsent_refunds(*, older_than: timedelta = timedelta(minutes=5), now: datetime | None = None) -> int:
+    """Send again the Stripe refunds whose first attempt failed (Stripe down, worker stopped)."""
+    now = now or timezone.now()
+    unsent = Refund.objects.filter(
+        status="pending", stripe_refund_id__isnull=True, payment__provider="stripe", created_at__lt=now - older_than
+    ).values_list("pk", flat=True)
+    sent = 0
+    for refund_id in list(unsent):
+        try:
+            send_refund(refund_id=refund_id)
+            sent += 1
+        except stripe.StripeError:
+            logger.warning("Refund %s could not be sent to Stripe yet; the next tick tries again.", refund_id)
+    return sent
+
+
 def reconcile_refunds(*, payment_intent: str, amount_refunded: int) -> None:
     """`charge.refunded`: make our refunds add up to what Stripe says was refunded."""
     payment = Payment.objects.select_for_update().filter(stripe_payment_intent_id=payment_intent).first() if payment_intent else None

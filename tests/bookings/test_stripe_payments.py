@@ -305,3 +305,28 @@ def test_charge_refunded_from_the_dashboard_is_recorded(client, cohort, stripe_s
     deliver(client, stripe_stand_in.event("charge.refunded", charge))
     refund = Refund.objects.get()
     assert refund.amount == Decimal("180.00") and refund.reason == "Refunded in Stripe"
+
+
+def test_a_refund_that_could_not_reach_stripe_is_sent_by_the_next_tick(
+    client, cohort, stripe_stand_in, django_capture_on_commit_callbacks
+):
+    from django.core.management import call_command
+
+    booking = hold(cohort)
+    session_id = checkout(booking)
+    deliver(client, stripe_stand_in.event("checkout.session.completed", stripe_stand_in.complete(session_id)))
+    stripe_stand_in.fail_next(500)
+    with django_capture_on_commit_callbacks(execute=True):
+        cancel_booking(booking_id=booking.pk)  # the refund task fails: Stripe answered 500
+    refund = Refund.objects.get()
+    assert refund.status == "pending" and refund.stripe_refund_id is None
+
+    call_command("bookings_tick")  # too soon: the first attempt may still be under way
+    refund.refresh_from_db()
+    assert refund.stripe_refund_id is None
+    with time_machine.travel(NOW + timedelta(minutes=10), tick=False):
+        call_command("bookings_tick")
+        call_command("bookings_tick")
+    refund.refresh_from_db()
+    assert refund.status == "succeeded" and refund.stripe_refund_id
+    assert len([r for r in stripe_stand_in.requests if r.path == "/v1/refunds"]) == 2  # the failed one and the retry

@@ -1,4 +1,4 @@
-"""The bookings' periodic tick: tidy lapsed holds and pass free seats down the waitlists.
+"""The bookings' periodic tick: tidy lapsed holds, pass free seats down the waitlists, resend refunds.
 
 Seats free themselves without it (expired holds and offers stop counting at once); the
 tick makes sure the next person in line hears about a seat that freed by lapsing.
@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from bookings.models import WaitlistEntry, WaitlistState
+from bookings.services.payments import retry_unsent_refunds
 from bookings.services.placing import expire_lapsed_holds
 from bookings.services.waitlist import offer_free_seats
 
@@ -36,5 +37,9 @@ class Command(BaseCommand):
             .values_list("cohort_id", flat=True).distinct()
         )
         offered = sum(len(offer_free_seats(cohort_id=cohort_id, now=now)) for cohort_id in cohort_ids)
-        if expired or offered:
-            self.stdout.write(f"{timezone.now():%H:%M:%S} holds expired: {expired}, waitlist offers made: {offered}")
+        refunds = retry_unsent_refunds(now=now)
+        if expired or offered or refunds:
+            self.stdout.write(
+                f"{timezone.now():%H:%M:%S} holds expired: {expired}, waitlist offers made: {offered}, "
+                f"refunds sent again: {refunds}"
+            )
