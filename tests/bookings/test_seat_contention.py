@@ -227,7 +227,7 @@ def file_backed_sqlite(tmp_path):
     connections.settings["default"] = memory_settings
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite variant; PostgreSQL has its own tests above")
+@pytest.mark.sqlite
 def test_on_sqlite_40_people_booking_5_seats_at_once_take_exactly_5(file_backed_sqlite):
     assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
     cohort = free_cohort(capacity=5)
