@@ -47,7 +47,7 @@ def main() -> int:
         children.append(
             subprocess.Popen([PYTHON, "manage.py", "db_worker", "--interval", "1", "--no-reload", "--queue-name", "*"])
         )
-        children.append(subprocess.Popen([PYTHON, "manage.py", "bookings_tick", "--every", "60"]))
+        children.append(subprocess.Popen([PYTHON, "manage.py", "bookings_tick", "--every", "20"]))
         _wait_until_listening()
         subprocess.run([PYTHON, "manage.py", "demo_logins", "--site-url", f"http://{HOST}:{PORT}"], check=False)
         while all(child.poll() is None for child in children):

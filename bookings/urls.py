@@ -1,15 +1,17 @@
 from django.urls import path
 
-from bookings import views
+from bookings import calendar_views, views
 
 app_name = "bookings"
 
 urlpatterns = [
     path("book/<int:cohort_id>/", views.book, name="book"),
     path("booking/<str:code>/", views.booking_page, name="detail"),
+    path("booking/<str:code>/calendar.ics", calendar_views.booking_calendar_feed, name="calendar"),
     path("booking/<str:code>/pay/", views.pay, name="pay"),
     path("booking/<str:code>/cancel/", views.cancel, name="cancel"),
     path("waitlist/join/<int:cohort_id>/", views.join_waitlist_view, name="join-waitlist"),
     path("waitlist/<str:code>/", views.waitlist_page, name="waitlist"),
+    path("m/<str:token>/", views.material, name="material"),
     path("stripe/webhook/", views.stripe_webhook, name="stripe-webhook"),
 ]

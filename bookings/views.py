@@ -1,24 +1,27 @@
 """The participant's side of booking: the intake form, the private booking page, paying and cancelling."""
 
 import logging
+from datetime import timedelta
 
 import stripe
 from django.contrib import messages
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.core import signing
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from bookings import stripe_gateway
+from bookings.emails import MATERIAL_LINK_SALT
 from bookings.exceptions import BookingError, PaymentProviderError
 from bookings.forms import CancelForm, IntakeForm, WaitlistForm
-from bookings.models import BookingState, PaymentMethod, WaitlistEntry, WaitlistState
+from bookings.models import Booking, BookingState, PaymentMethod, WaitlistEntry, WaitlistState
 from bookings.selectors import booking_for_page
 from bookings.services.cancelling import cancel_booking, refund_quote
 from bookings.services.payments import handle_stripe_event, start_checkout, sync_checkout_from_return
 from bookings.services.placing import place_booking
 from bookings.services.waitlist import join_waitlist, leave_waitlist
-from programs.models import Cohort
+from programs.models import Cohort, SessionMaterial
 
 logger = logging.getLogger(__name__)
 
@@ -132,6 +135,31 @@ def stripe_webhook(request):
         logger.exception("Stripe could not be read while handling event %s; asking for a retry", event.id)
         return HttpResponse(status=503)
     return HttpResponse(status=200)
+
+
+MATERIAL_LINK_LIFETIME = timedelta(days=14)
+
+
+def material(request, token: str):
+    """A prep material behind a signed link: only for a booking that has a place in its cohort."""
+    try:
+        data = signing.loads(token, salt=MATERIAL_LINK_SALT, max_age=MATERIAL_LINK_LIFETIME)
+    except signing.BadSignature:
+        raise Http404("This link has expired or is not valid. Your booking page has fresh links.") from None
+    booking = Booking.objects.filter(code=data.get("b", "")).first()
+    item = SessionMaterial.objects.select_related("session", "document").filter(pk=data.get("m")).first()
+    allowed = (
+        booking is not None and item is not None and booking.has_place
+        and item.session.cohort_id == booking.cohort_id
+        and booking.session_id in (None, item.session_id)
+    )
+    if not allowed:
+        raise Http404("This material is only for confirmed participants of its group.")
+    if item.document:
+        return FileResponse(item.document.file.open("rb"), filename=item.document.filename)
+    if item.url:
+        return redirect(item.url)
+    return render(request, "bookings/material_note.html", {"material": item, "booking": booking})
 
 
 def _go_to_checkout(request, booking):

@@ -8,6 +8,8 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("", include("bookings.urls")),
+    # ESP tracking webhooks (delivered, bounced, complained), e.g. /anymail/mailgun/tracking/.
+    path("anymail/", include("anymail.urls")),
 ]
 
 if settings.DEBUG:

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import transaction
+from django.utils import timezone
 
 from programs.exceptions import SessionNotMovable
 from programs.models import Cohort, Session
@@ -34,6 +35,7 @@ def expand_schedule(*, cohort_id: int) -> ScheduleChanges:
     a session moved by hand keeps its time; a cancelled one stays cancelled.
     Raises `programs.schedule.RuleError` when the rule is empty or endless.
     """
+    now = timezone.now()
     with transaction.atomic():
         cohort = Cohort.objects.select_for_update().get(pk=cohort_id)
         dates = cohort.scheduled_dates()
@@ -60,16 +62,18 @@ def expand_schedule(*, cohort_id: int) -> ScheduleChanges:
                 touched = True
             if touched:
                 session.sequence += 1
+                session.changed_at = now
 
         for session in existing.values():
             if session.status == SessionStatus.SCHEDULED:
                 session.status = SessionStatus.REMOVED
                 session.sequence += 1
+                session.changed_at = now
                 changes.removed.append(session)
 
         Session.objects.bulk_create(changes.added)
         updated = {s.pk: s for s in changes.retimed + changes.restored + changes.removed}
-        Session.objects.bulk_update(updated.values(), ["starts_at", "ends_at", "status", "sequence"])
+        Session.objects.bulk_update(updated.values(), ["starts_at", "ends_at", "status", "sequence", "changed_at"])
     return changes
 
 
@@ -87,7 +91,8 @@ def reschedule_session(*, session_id: int, starts_at: datetime, ends_at: datetim
         session.is_rescheduled = True
         session.change_note = note
         session.sequence += 1
-        session.save(update_fields=["starts_at", "ends_at", "is_rescheduled", "change_note", "sequence"])
+        session.changed_at = timezone.now()
+        session.save(update_fields=["starts_at", "ends_at", "is_rescheduled", "change_note", "sequence", "changed_at"])
     return session
 
 
@@ -100,7 +105,8 @@ def cancel_session(*, session_id: int, note: str = "") -> Session:
         session.status = SessionStatus.CANCELLED
         session.change_note = note
         session.sequence += 1
-        session.save(update_fields=["status", "change_note", "sequence"])
+        session.changed_at = timezone.now()
+        session.save(update_fields=["status", "change_note", "sequence", "changed_at"])
     return session
 
 

@@ -44,3 +44,10 @@ def _require_services(request):
 def staff_client(client, django_user_model):
     client.force_login(django_user_model.objects.create_superuser("staff", "staff@example.org", "pw"))
     return client
+
+
+@pytest.fixture(autouse=True)
+def _anymail_test_backend(settings):
+    # Django's test runner swaps in locmem; anymail's test backend also reports message ids
+    # and ESP statuses the way a real ESP does.
+    settings.EMAIL_BACKEND = "anymail.backends.test.EmailBackend"

@@ -1,9 +1,13 @@
+from bookings.models.emails import EmailKind, EmailLog, EmailStatus
 from bookings.models.booking import Booking, BookingQuerySet, BookingState, PaymentMethod
 from bookings.models.payments import Payment, PaymentStatus, Refund, StripeEvent
 from bookings.models.waitlist import WaitlistEntry, WaitlistState
 
 __all__ = [
     "Booking",
+    "EmailKind",
+    "EmailLog",
+    "EmailStatus",
     "BookingQuerySet",
     "BookingState",
     "Payment",

@@ -45,6 +45,9 @@ class Session(ClusterableModel):
     # Grows on every change participants should hear about (time, place, cancellation);
     # it is the SEQUENCE of the session's calendar event.
     sequence = models.PositiveIntegerField(default=0)
+    # When participants last had something to hear about (time, place, cancellation): who
+    # booked before it gets a change notice, who booked after it already knows.
+    changed_at = models.DateTimeField(null=True, blank=True)
 
     panels = [FieldPanel("topic")]
 

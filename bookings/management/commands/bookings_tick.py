@@ -1,8 +1,10 @@
-"""The bookings' periodic tick: tidy lapsed holds, pass free seats down the waitlists, resend refunds.
+"""The bookings' periodic tick: tidy lapsed holds, pass free seats down the waitlists, resend refunds,
+plan the emails now due and queue them for the worker.
 
 Seats free themselves without it (expired holds and offers stop counting at once); the
 tick makes sure the next person in line hears about a seat that freed by lapsing.
-`make run` starts it with --every 60.
+Because it works from the current state, it catches up after any downtime.
+`make run` starts it with --every 20.
 """
 
 import time
@@ -11,6 +13,8 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from bookings.models import WaitlistEntry, WaitlistState
+from bookings.services.email_planning import plan_emails
+from bookings.services.email_sending import dispatch_due_emails
 from bookings.services.payments import retry_unsent_refunds
 from bookings.services.placing import expire_lapsed_holds
 from bookings.services.waitlist import offer_free_seats
@@ -38,8 +42,10 @@ class Command(BaseCommand):
         )
         offered = sum(len(offer_free_seats(cohort_id=cohort_id, now=now)) for cohort_id in cohort_ids)
         refunds = retry_unsent_refunds(now=now)
-        if expired or offered or refunds:
+        planned = plan_emails(now=now)
+        queued = dispatch_due_emails(now=now)
+        if expired or offered or refunds or planned or queued:
             self.stdout.write(
                 f"{timezone.now():%H:%M:%S} holds expired: {expired}, waitlist offers made: {offered}, "
-                f"refunds sent again: {refunds}"
+                f"refunds sent again: {refunds}, emails planned: {planned}, queued: {queued}"
             )

@@ -1,0 +1,97 @@
+"""ESP tracking webhooks (Mailgun's real payload and signature) update the email log."""
+
+import hashlib
+import hmac
+import json
+import secrets
+import time
+
+import pytest
+from django.urls import reverse
+
+from bookings.models import EmailLog
+from bookings.services.email_planning import plan_emails
+from bookings.services.email_sending import send_planned_email
+from bookings.services.placing import place_booking
+from tests.bookings.helpers import participant_for
+from tests.factories import CohortFactory, add_program, build_site
+
+pytestmark = pytest.mark.django_db
+
+SIGNING_KEY = "key-mailgun-webhook-signing"
+
+
+@pytest.fixture(autouse=True)
+def mailgun_webhooks(settings):
+    settings.ANYMAIL = {"MAILGUN_WEBHOOK_SIGNING_KEY": SIGNING_KEY}
+
+
+@pytest.fixture
+def sent_log():
+    from decimal import Decimal
+
+    _, index = build_site()
+    program = add_program(index, default_price=Decimal("0"))
+    cohort = CohortFactory(program=program, price=Decimal("0"))
+    place_booking(cohort_id=cohort.pk, participant=participant_for(program))
+    plan_emails()
+    log = send_planned_email(log_id=EmailLog.objects.get().pk, organisation="Circles")
+    # What Mailgun's API would have answered for this message.
+    EmailLog.objects.filter(pk=log.pk).update(esp_message_id="<20261124120000.1.ABCDEF@mg.example.org>")
+    return log
+
+
+def mailgun_event(event: str, *, key=SIGNING_KEY, **extra) -> dict:
+    timestamp, token = str(int(time.time())), secrets.token_hex(25)
+    signature = hmac.new(key.encode(), f"{timestamp}{token}".encode(), hashlib.sha256).hexdigest()
+    data = {
+        "event": event,
+        "timestamp": time.time(),
+        "id": secrets.token_hex(8),
+        "recipient": "person0@example.org",
+        "message": {"headers": {"message-id": "20261124120000.1.ABCDEF@mg.example.org"}},
+        **extra,
+    }
+    return {"signature": {"timestamp": timestamp, "token": token, "signature": signature}, "event-data": data}
+
+
+def post(client, payload):
+    return client.post(reverse("anymail:mailgun_tracking_webhook"), json.dumps(payload), content_type="application/json")
+
+
+def test_a_delivered_event_updates_the_log(client, sent_log):
+    assert post(client, mailgun_event("delivered")).status_code == 200
+    sent_log.refresh_from_db()
+    assert sent_log.delivery_status == "delivered"
+
+
+def test_a_bounce_is_kept_even_if_an_open_arrives_later(client, sent_log):
+    bounce = mailgun_event(
+        "failed", severity="permanent", reason="bounce",
+        **{"delivery-status": {"code": 550, "description": "Mailbox does not exist"}},
+    )
+    post(client, bounce)
+    post(client, mailgun_event("opened"))
+    sent_log.refresh_from_db()
+    assert (sent_log.delivery_status, sent_log.delivery_detail) == ("bounced", "Mailbox does not exist")
+
+
+def test_a_complaint_is_recorded(client, sent_log):
+    post(client, mailgun_event("complained"))
+    sent_log.refresh_from_db()
+    assert sent_log.delivery_status == "complained"
+
+
+def test_a_bad_signature_changes_nothing(client, sent_log):
+    response = post(client, mailgun_event("delivered", key="not-the-key"))
+    assert response.status_code == 400
+    sent_log.refresh_from_db()
+    assert sent_log.delivery_status == ""
+
+
+def test_an_event_for_an_unknown_message_is_acknowledged(client, sent_log):
+    payload = mailgun_event("delivered")
+    payload["event-data"]["message"]["headers"]["message-id"] = "someone-else@mg.example.org"
+    assert post(client, payload).status_code == 200
+    sent_log.refresh_from_db()
+    assert sent_log.delivery_status == ""
