@@ -7,7 +7,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from bookings.admin_views import BookingInspectView, booking_action
-from bookings.models import Booking
+from bookings.models import Booking, EmailLog
 from programs.permissions import ServiceOwnedPolicy
 
 
@@ -53,9 +53,34 @@ class BookingViewSet(ModelViewSet):
 bookings_viewset = BookingViewSet("bookings_admin", url_prefix="bookings")
 
 
+# The log is written by the planner and the send task only.
+register_permission_policy(EmailLog, ServiceOwnedPolicy(EmailLog, owned_actions={"add", "change", "delete"}))
+
+
+class EmailLogViewSet(ModelViewSet):
+    """Every message planned or sent, with what the ESP said about its delivery."""
+
+    model = EmailLog
+    icon = "mail"
+    menu_label = "Emails"
+    menu_order = 170
+    add_to_admin_menu = True
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    list_display = ["to", "kind", "status", "due_at", "sent_at", "delivery_status"]
+    list_filter = ["kind", "status", "delivery_status"]
+    search_fields = ["to", "subject"]
+    form_fields = ["to"]
+
+
 @hooks.register("register_admin_viewset")
 def register_bookings_admin():
     return bookings_viewset
+
+
+@hooks.register("register_admin_viewset")
+def register_email_log_admin():
+    return EmailLogViewSet("email_log", url_prefix="emails")
 
 
 @hooks.register("register_admin_urls")

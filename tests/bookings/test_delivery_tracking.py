@@ -95,3 +95,10 @@ def test_an_event_for_an_unknown_message_is_acknowledged(client, sent_log):
     assert post(client, payload).status_code == 200
     sent_log.refresh_from_db()
     assert sent_log.delivery_status == ""
+
+
+def test_staff_see_each_message_and_its_delivery_status(client, sent_log, staff_client):
+    post(client, mailgun_event("delivered"))
+    listing = staff_client.get(reverse("email_log:index")).content.decode()
+    assert "person0@example.org" in listing and "delivered" in listing
+    assert staff_client.get(reverse("email_log:edit", args=[sent_log.pk])).status_code in (302, 403)
