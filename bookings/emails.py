@@ -49,6 +49,12 @@ def material_link(*, booking, material) -> str:
     return settings.SITE_URL + reverse("bookings:material", args=[token])
 
 
+def document_link(*, booking, document) -> str:
+    """A signed link to a document sent with a facilitator's message, for one booking."""
+    token = signing.dumps({"b": booking.code, "d": document.pk}, salt=MATERIAL_LINK_SALT, compress=True)
+    return settings.SITE_URL + reverse("bookings:material", args=[token])
+
+
 def build_message(log: EmailLog, *, organisation: str) -> EmailMultiAlternatives:
     context = _context(log, organisation=organisation)
     template = f"bookings/email/{log.kind}"
@@ -95,6 +101,11 @@ def _context(log: EmailLog, *, organisation: str) -> dict:
     if entry:
         context["offer_url"] = settings.SITE_URL + reverse("bookings:waitlist", args=[entry.code])
         context["offer_expires"] = _format(entry.offer_expires_at, entry.offer_expires_at, reader_zone).split("–")[0]
+    if log.cohort_message_id:
+        message = log.cohort_message
+        context["message"] = message
+        if message.attachment_id:
+            context["attachment_url"] = document_link(booking=booking, document=message.attachment)
     if session:
         context["session"] = session
         context["session_time"] = session_time(session, reader_zone=reader_zone)

@@ -15,7 +15,7 @@ from bookings import stripe_gateway
 from bookings.emails import MATERIAL_LINK_SALT
 from bookings.exceptions import BookingError, PaymentProviderError
 from bookings.forms import CancelForm, IntakeForm, WaitlistForm
-from bookings.models import Booking, BookingState, PaymentMethod, WaitlistEntry, WaitlistState
+from bookings.models import Booking, BookingState, CohortMessage, PaymentMethod, WaitlistEntry, WaitlistState
 from bookings.selectors import booking_for_page
 from bookings.services.cancelling import cancel_booking, refund_quote
 from bookings.services.payments import handle_stripe_event, start_checkout, sync_checkout_from_return
@@ -141,19 +141,22 @@ MATERIAL_LINK_LIFETIME = timedelta(days=14)
 
 
 def material(request, token: str):
-    """A prep material behind a signed link: only for a booking that has a place in its cohort."""
+    """A prep material or a message's document behind a signed link, for a booking with a place."""
     try:
         data = signing.loads(token, salt=MATERIAL_LINK_SALT, max_age=MATERIAL_LINK_LIFETIME)
     except signing.BadSignature:
         raise Http404("This link has expired or is not valid. Your booking page has fresh links.") from None
     booking = Booking.objects.filter(code=data.get("b", "")).first()
+    if booking is None or not booking.has_place:
+        raise Http404("This material is only for confirmed participants of its group.")
+    if "d" in data:
+        sent_with = CohortMessage.objects.filter(cohort_id=booking.cohort_id, attachment_id=data["d"])
+        document = sent_with.select_related("attachment").first()
+        if document is None:
+            raise Http404("This document is only for the group it was sent to.")
+        return FileResponse(document.attachment.file.open("rb"), filename=document.attachment.filename)
     item = SessionMaterial.objects.select_related("session", "document").filter(pk=data.get("m")).first()
-    allowed = (
-        booking is not None and item is not None and booking.has_place
-        and item.session.cohort_id == booking.cohort_id
-        and booking.session_id in (None, item.session_id)
-    )
-    if not allowed:
+    if item is None or item.session.cohort_id != booking.cohort_id or booking.session_id not in (None, item.session_id):
         raise Http404("This material is only for confirmed participants of its group.")
     if item.document:
         return FileResponse(item.document.file.open("rb"), filename=item.document.filename)

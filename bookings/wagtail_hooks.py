@@ -2,12 +2,13 @@
 
 from django.urls import path
 from wagtail import hooks
+from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from bookings.admin_views import BookingInspectView, booking_action
-from bookings.models import Booking, EmailLog
+from bookings.models import Booking, CohortMessage, EmailLog
 from programs.permissions import ServiceOwnedPolicy
 
 
@@ -71,6 +72,37 @@ class EmailLogViewSet(ModelViewSet):
     list_filter = ["kind", "status", "delivery_status"]
     search_fields = ["to", "subject"]
     form_fields = ["to"]
+
+
+# A message goes out as soon as it is saved: it is never edited or deleted afterwards.
+register_permission_policy(
+    CohortMessage, ServiceOwnedPolicy(CohortMessage, owned_actions={"change", "delete"})
+)
+
+
+class CohortMessageCreateView(generic.CreateView):
+    def save_instance(self):
+        self.form.instance.author = self.request.user
+        return super().save_instance()
+
+
+class CohortMessageViewSet(ModelViewSet):
+    """Write to every confirmed participant of a cohort, or of one session; sent by the task queue."""
+
+    model = CohortMessage
+    icon = "mail"
+    menu_label = "Message a cohort"
+    add_view_class = CohortMessageCreateView
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    list_display = ["subject", "cohort", "session", "created_at", "author"]
+    list_filter = ["cohort"]
+    form_fields = ["cohort", "session", "subject", "body", "attachment"]
+
+
+@hooks.register("register_admin_viewset")
+def register_cohort_messages_admin():
+    return CohortMessageViewSet("cohort_messages", url_prefix="cohort-messages")
 
 
 @hooks.register("register_admin_viewset")

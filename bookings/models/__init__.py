@@ -1,3 +1,4 @@
+from bookings.models.messages import CohortMessage
 from bookings.models.emails import EmailKind, EmailLog, EmailStatus
 from bookings.models.booking import Booking, BookingQuerySet, BookingState, PaymentMethod
 from bookings.models.payments import Payment, PaymentStatus, Refund, StripeEvent
@@ -5,6 +6,7 @@ from bookings.models.waitlist import WaitlistEntry, WaitlistState
 
 __all__ = [
     "Booking",
+    "CohortMessage",
     "EmailKind",
     "EmailLog",
     "EmailStatus",

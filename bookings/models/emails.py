@@ -12,6 +12,7 @@ class EmailKind(models.TextChoices):
     BOOKING_CANCELLED = "booking_cancelled", "Booking cancelled"
     PAYMENT_REMINDER = "payment_reminder", "Payment reminder"
     WAITLIST_OFFER = "waitlist_offer", "Waitlist offer"
+    COHORT_MESSAGE = "cohort_message", "Message from a facilitator"
 
 
 class EmailStatus(models.TextChoices):
@@ -37,6 +38,9 @@ class EmailLog(models.Model):
         "bookings.WaitlistEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="emails"
     )
     session = models.ForeignKey("programs.Session", null=True, blank=True, on_delete=models.PROTECT, related_name="emails")
+    cohort_message = models.ForeignKey(
+        "bookings.CohortMessage", null=True, blank=True, on_delete=models.PROTECT, related_name="emails"
+    )
     revision = models.PositiveIntegerField(default=0)
     is_update = models.BooleanField(default=False, help_text="An earlier version of this message went out already.")
     to = models.EmailField()

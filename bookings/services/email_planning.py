@@ -11,8 +11,18 @@ from datetime import datetime, timedelta
 from django.db.models import Max
 from django.utils import timezone
 
-from bookings.models import Booking, BookingState, EmailKind, EmailLog, EmailStatus, PaymentMethod, WaitlistEntry
-from bookings.models import WaitlistState
+from bookings.models import (
+    Booking,
+    BookingState,
+    CohortMessage,
+    EmailKind,
+    EmailLog,
+    EmailStatus,
+    PaymentMethod,
+    WaitlistEntry,
+    WaitlistState,
+)
+
 from programs.models import Session
 
 HAS_PLACE = [BookingState.CONFIRMED, BookingState.AWAITING_PAYMENT]
@@ -33,6 +43,7 @@ def plan_emails(*, now: datetime | None = None) -> int:
         *_booking_cancellations(now),
         *_payment_reminders(now),
         *_waitlist_offers(now),
+        *_cohort_messages(now),
     ]
     if not rows:
         return 0
@@ -43,11 +54,14 @@ def plan_emails(*, now: datetime | None = None) -> int:
     return len(new)
 
 
-def _row(kind, *, booking=None, entry=None, session=None, revision=0, due_at, is_update=False) -> EmailLog:
+def _row(
+    kind, *, booking=None, entry=None, session=None, revision=0, due_at, is_update=False, message=None
+) -> EmailLog:
     recipient = f"b{booking.pk}" if booking else f"w{entry.pk}"
     return EmailLog(
         dedupe_key=f"{kind}:{recipient}:{session.pk if session else '-'}:{revision}",
         kind=kind,
+        cohort_message=message,
         booking=booking,
         waitlist_entry=entry,
         session=session,
@@ -128,6 +142,20 @@ def _payment_reminders(now):
 def _waitlist_offers(now):
     for entry in WaitlistEntry.objects.filter(state=WaitlistState.OFFERED, offer_expires_at__gt=now):
         yield _row(EmailKind.WAITLIST_OFFER, entry=entry, revision=int(entry.offered_at.timestamp()), due_at=entry.offered_at)
+
+
+def _cohort_messages(now):
+    messages = list(CohortMessage.objects.filter(created_at__gte=now - NEWS_WINDOW))
+    if not messages:
+        return
+    by_cohort = _bookings_with_a_place(cohort_ids={m.cohort_id for m in messages})
+    for message in messages:
+        for booking in by_cohort.get(message.cohort_id, []):
+            if message.session_id and booking.session_id not in (None, message.session_id):
+                continue
+            # The message id is the revision: one email per participant per message.
+            yield _row(EmailKind.COHORT_MESSAGE, booking=booking, revision=message.pk, due_at=message.created_at,
+                       message=message)
 
 
 def _bookings_with_a_place(*, cohort_ids) -> dict[int, list[Booking]]:

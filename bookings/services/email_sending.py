@@ -36,7 +36,7 @@ def send_planned_email(*, log_id: int, organisation: str, now: datetime | None =
     )
     log = EmailLog.objects.select_related(
         "booking__cohort__program", "booking__cohort__venue", "waitlist_entry__cohort__program",
-        "session__cohort__program", "session__venue_override",
+        "session__cohort__program", "session__venue_override", "cohort_message__attachment",
     ).get(pk=log_id)
     if not claimed:
         return log  # sent already, being sent by another worker, or not due yet

@@ -9,11 +9,12 @@ import time_machine
 from django.core import mail
 from django.core.management import call_command
 
-from bookings.models import EmailKind, EmailLog, EmailStatus
+from bookings.models import Booking, EmailKind, EmailLog, EmailStatus
 from bookings.services.cancelling import cancel_booking
 from bookings.services.email_planning import plan_emails
 from bookings.services.email_sending import send_planned_email
 from bookings.services.placing import place_booking
+from programs.models import SessionMaterial
 from programs.services import cancel_session, reschedule_session
 from tests.bookings.helpers import NOW, participant_for
 from tests.factories import CohortFactory, add_program, build_site
@@ -231,3 +232,40 @@ def test_a_pay_later_booking_gets_a_payment_reminder_once(run_tick):
     run_tick(datetime(2027, 2, 26, 9, 0, tzinfo=UTC))  # due 2 March
     run_tick(datetime(2027, 2, 27, 9, 0, tzinfo=UTC))
     assert len(sent(EmailKind.PAYMENT_REMINDER)) == 1
+
+
+def test_a_facilitators_message_reaches_each_confirmed_participant_once(cohort, run_tick, staff_client):
+    from django.urls import reverse
+
+    from bookings.models import CohortMessage
+
+    for n in range(3):
+        place_booking(cohort_id=cohort.pk, participant=participant_for(cohort.program, n))
+    cancel_booking(booking_id=Booking.objects.get(email="person2@example.org").pk)
+    response = staff_client.post(
+        reverse("cohort_messages:add"),
+        {"cohort": cohort.pk, "session": "", "subject": "Room change next week", "body": "We meet in room 2.", "attachment": ""},
+    )
+    assert response.status_code == 302
+    assert CohortMessage.objects.get().author.username == "staff"
+    run_tick(NOW + timedelta(minutes=1))
+    run_tick(NOW + timedelta(minutes=2))
+    received = sorted(m.to[0] for m in mail.outbox if m.subject == "Room change next week")
+    assert received == ["person0@example.org", "person1@example.org"]
+    assert "We meet in room 2." in [m for m in mail.outbox if m.subject == "Room change next week"][0].body
+    message = CohortMessage.objects.get()
+    assert staff_client.get(reverse("cohort_messages:edit", args=[message.pk])).status_code in (302, 403)
+
+
+def test_a_material_link_opens_only_for_a_booking_with_a_place(client, booking, cohort):
+    from bookings.emails import material_link
+
+    session = cohort.sessions.first()
+    material = SessionMaterial.objects.create(session=session, title="Letter to your younger self", note="Write a few lines.")
+    link = material_link(booking=booking, material=material).removeprefix("http://127.0.0.1:8000")
+    assert "Write a few lines." in client.get(link).content.decode()
+    assert client.get(link[:-5] + "xxxx/").status_code == 404  # tampered
+    with time_machine.travel(NOW + timedelta(days=15), tick=False):
+        assert client.get(link).status_code == 404  # expired
+    cancel_booking(booking_id=booking.pk)
+    assert client.get(link).status_code == 404
