@@ -269,3 +269,16 @@ def test_a_material_link_opens_only_for_a_booking_with_a_place(client, booking, 
         assert client.get(link).status_code == 404  # expired
     cancel_booking(booking_id=booking.pk)
     assert client.get(link).status_code == 404
+
+
+def test_the_confirmation_carries_a_calendar_file_of_the_sessions(booking, run_tick):
+    import icalendar
+
+    run_tick(NOW)
+    (message,) = mail.outbox
+    (filename, content, mimetype) = message.attachments[0]
+    assert (filename, mimetype) == ("online-circle.ics", "text/calendar")
+    calendar = icalendar.Calendar.from_ical(content)
+    events = [c for c in calendar.walk("VEVENT")]
+    assert len(events) == 4
+    assert {e.decoded("DTSTART").astimezone(LONDON).hour for e in events} == {19}
