@@ -15,6 +15,7 @@ from bookings.models import Booking, BookingState
 from bookings.services.cancelling import amount_paid, cancel_booking
 from bookings.services.payments import mark_paid
 from bookings.services.placing import approve_application, decline_application
+from programs.access import scope_to_user
 
 
 class MessageForm(forms.Form):
@@ -60,7 +61,8 @@ def actions_for(booking: Booking) -> list[tuple[str, str]]:
 
 @permission_required("bookings.change_booking", raise_exception=True)
 def booking_action(request, pk: int, action: str):
-    booking = get_object_or_404(Booking.objects.select_related("cohort__program"), pk=pk)
+    visible = scope_to_user(Booking.objects.select_related("cohort__program"), request.user, cohort_path="cohort")
+    booking = get_object_or_404(visible, pk=pk)
     if action not in ACTIONS:
         return redirect("bookings_admin:inspect", pk)
     label, form_class, states = ACTIONS[action]

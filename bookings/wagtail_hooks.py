@@ -9,6 +9,8 @@ from wagtail.permissions import register_permission_policy
 
 from bookings.admin_views import BookingInspectView, booking_action
 from bookings.models import Booking, CohortMessage, EmailLog
+from programs.access import ScopedViewSetMixin, cohorts_visible_to
+from programs.filters import cohort_filterset
 from programs.permissions import ServiceOwnedPolicy
 
 
@@ -29,7 +31,7 @@ class ReadOnlyBookingPolicy(ServiceOwnedPolicy):
 register_permission_policy(Booking, ReadOnlyBookingPolicy(Booking, owned_actions={"add", "change", "delete"}))
 
 
-class BookingViewSet(ModelViewSet):
+class BookingViewSet(ScopedViewSetMixin, ModelViewSet):
     model = Booking
     icon = "tick-inverse"
     menu_label = "Bookings"
@@ -39,7 +41,7 @@ class BookingViewSet(ModelViewSet):
     inspect_view_enabled = True
     inspect_view_class = BookingInspectView
     list_display = ["name", "email", "cohort", "state", "payment_method", "amount", "created_at"]
-    list_filter = ["state", "payment_method", "cohort"]
+    filterset_class = cohort_filterset(Booking, "state", "payment_method")
     search_fields = ["name", "email"]
     # Intake answers stay out of this view: the facilitator workspace (#6) shows them, audited.
     inspect_view_fields = [
@@ -58,10 +60,11 @@ bookings_viewset = BookingViewSet("bookings_admin", url_prefix="bookings")
 register_permission_policy(EmailLog, ServiceOwnedPolicy(EmailLog, owned_actions={"add", "change", "delete"}))
 
 
-class EmailLogViewSet(ModelViewSet):
+class EmailLogViewSet(ScopedViewSetMixin, ModelViewSet):
     """Every message planned or sent, with what the ESP said about its delivery."""
 
     model = EmailLog
+    cohort_path = "booking__cohort"
     icon = "mail"
     menu_label = "Emails"
     menu_order = 170
@@ -81,12 +84,19 @@ register_permission_policy(
 
 
 class CohortMessageCreateView(generic.CreateView):
+    def get_form(self, *args, **kwargs):
+        form = super().get_form(*args, **kwargs)
+        cohorts = cohorts_visible_to(self.request.user)
+        form.fields["cohort"].queryset = cohorts
+        form.fields["session"].queryset = form.fields["session"].queryset.filter(cohort__in=cohorts)
+        return form
+
     def save_instance(self):
         self.form.instance.author = self.request.user
         return super().save_instance()
 
 
-class CohortMessageViewSet(ModelViewSet):
+class CohortMessageViewSet(ScopedViewSetMixin, ModelViewSet):
     """Write to every confirmed participant of a cohort, or of one session; sent by the task queue."""
 
     model = CohortMessage
@@ -96,7 +106,7 @@ class CohortMessageViewSet(ModelViewSet):
     copy_view_enabled = False
     inspect_view_enabled = True
     list_display = ["subject", "cohort", "session", "created_at", "author"]
-    list_filter = ["cohort"]
+    filterset_class = cohort_filterset(CohortMessage)
     form_fields = ["cohort", "session", "subject", "body", "attachment"]
 
 

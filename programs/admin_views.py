@@ -47,7 +47,20 @@ class SchedulePreviewMixin:
         return message
 
 
-class CohortCreateView(SchedulePreviewMixin, generic.CreateView):
+class ProgramChoiceMixin:
+    """Facilitators create and move cohorts only within the programs they lead."""
+
+    def get_form(self, *args, **kwargs):
+        from programs.access import sees_everything
+        from programs.models import ProgramPage
+
+        form = super().get_form(*args, **kwargs)
+        if not sees_everything(self.request.user):
+            form.fields["program"].queryset = ProgramPage.objects.filter(facilitators__user=self.request.user).distinct()
+        return form
+
+
+class CohortCreateView(ProgramChoiceMixin, SchedulePreviewMixin, generic.CreateView):
     def get_initial(self):
         """Start a new cohort from its program's defaults (?program=<id> from the program page)."""
         from programs.models import ProgramPage
@@ -64,5 +77,5 @@ class CohortCreateView(SchedulePreviewMixin, generic.CreateView):
         return initial
 
 
-class CohortEditView(SchedulePreviewMixin, generic.EditView):
+class CohortEditView(ProgramChoiceMixin, SchedulePreviewMixin, generic.EditView):
     pass

@@ -9,14 +9,17 @@ from wagtail.admin.widgets import ListingButton
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from programs.access import ScopedViewSetMixin
 from programs.admin_views import CohortCreateView, CohortEditView
+from programs.filters import CohortFilterSet, SessionFilterSet
 from programs.forms import CohortForm
 from programs.models import Cohort, Facilitator, ProgramPage, Session, Venue
 from programs.panels import SchedulePreviewPanel
 from programs.permissions import ServiceOwnedPolicy
 
 
-class CohortViewSet(ModelViewSet):
+class CohortViewSet(ScopedViewSetMixin, ModelViewSet):
+    cohort_path = ""
     model = Cohort
     icon = "date"
     menu_label = "Cohorts"
@@ -24,7 +27,7 @@ class CohortViewSet(ModelViewSet):
     edit_view_class = CohortEditView
     copy_view_enabled = False
     list_display = ["title", "program", "status", "start_date", "capacity"]
-    list_filter = ["program", "status", "mode"]
+    filterset_class = CohortFilterSet
     search_fields = ["title"]
     edit_handler = ObjectList(
         [
@@ -65,7 +68,7 @@ class CohortViewSet(ModelViewSet):
 register_permission_policy(Session, ServiceOwnedPolicy(Session, owned_actions={"add", "delete"}))
 
 
-class SessionViewSet(ModelViewSet):
+class SessionViewSet(ScopedViewSetMixin, ModelViewSet):
     """Topics and prep materials per session; the dates themselves come from the cohort."""
 
     model = Session
@@ -74,7 +77,7 @@ class SessionViewSet(ModelViewSet):
     add_to_admin_menu = False
     copy_view_enabled = False
     list_display = ["__str__", "topic", "status"]
-    list_filter = ["cohort"]
+    filterset_class = SessionFilterSet
     edit_handler = ObjectList(
         [
             FieldPanel("topic"),

@@ -77,6 +77,7 @@ class Cohort(models.Model):
 
     class Meta:
         ordering = ["start_date", "start_time", "pk"]
+        permissions = [("manage_all_cohorts", "Can see and manage every program's cohorts and bookings")]
         indexes = [models.Index(fields=["status", "start_date"], name="cohort_status_start")]
         constraints = [
             models.CheckConstraint(condition=Q(capacity__gte=1), name="cohort_capacity_positive"),
