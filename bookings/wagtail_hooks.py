@@ -7,6 +7,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from bookings import roster_views
 from bookings.admin_views import BookingInspectView, booking_action
 from bookings.models import Booking, CohortMessage, EmailLog
 from programs.access import ScopedViewSetMixin, cohorts_visible_to
@@ -127,4 +128,9 @@ def register_email_log_admin():
 
 @hooks.register("register_admin_urls")
 def register_booking_action_urls():
-    return [path("bookings/<int:pk>/act/<slug:action>/", booking_action, name="bookings_booking_action")]
+    return [
+        path("bookings/<int:pk>/act/<slug:action>/", booking_action, name="bookings_booking_action"),
+        path("bookings/<int:booking_id>/intake/", roster_views.intake_answers, name="bookings_intake"),
+        path("cohorts/<int:cohort_id>/roster/", roster_views.roster, name="bookings_roster"),
+        path("sessions/<int:session_id>/attendance/", roster_views.attendance, name="bookings_attendance"),
+    ]

@@ -2,6 +2,7 @@
 
 from django.urls import reverse
 from wagtail import hooks
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -18,6 +19,15 @@ from programs.panels import SchedulePreviewPanel
 from programs.permissions import ServiceOwnedPolicy
 
 
+class RosterColumn(Column):
+    cell_template_name = "programs/admin/roster_cell.html"
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        context["roster_url"] = reverse("bookings_roster", args=[instance.pk])
+        return context
+
+
 class CohortViewSet(ScopedViewSetMixin, ModelViewSet):
     cohort_path = ""
     model = Cohort
@@ -26,7 +36,7 @@ class CohortViewSet(ScopedViewSetMixin, ModelViewSet):
     add_view_class = CohortCreateView
     edit_view_class = CohortEditView
     copy_view_enabled = False
-    list_display = ["title", "program", "status", "start_date", "capacity"]
+    list_display = ["title", "program", "status", "start_date", "capacity", RosterColumn("roster", label="Roster")]
     filterset_class = CohortFilterSet
     search_fields = ["title"]
     edit_handler = ObjectList(

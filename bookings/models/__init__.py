@@ -1,3 +1,4 @@
+from bookings.models.attendance import Attendance, AttendanceMark, IntakeAccess
 from bookings.models.messages import CohortMessage
 from bookings.models.emails import EmailKind, EmailLog, EmailStatus
 from bookings.models.booking import Booking, BookingQuerySet, BookingState, PaymentMethod
@@ -5,6 +6,9 @@ from bookings.models.payments import Payment, PaymentStatus, Refund, StripeEvent
 from bookings.models.waitlist import WaitlistEntry, WaitlistState
 
 __all__ = [
+    "Attendance",
+    "AttendanceMark",
+    "IntakeAccess",
     "Booking",
     "CohortMessage",
     "EmailKind",

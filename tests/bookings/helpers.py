@@ -11,7 +11,7 @@ def participant_for(program, n: int = 0, **fields) -> Participant:
         email=f"person{n}@example.org",
         consent_text=consent_text_for(program),
         time_zone="Europe/Paris",
-        answers={"why": "I would like to be kinder to myself."},
+        answers={"why": {"question": "What brings you here?", "answer": "I would like to be kinder to myself."}},
     )
     values.update(fields)
     return Participant(**values)

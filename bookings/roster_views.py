@@ -1,0 +1,60 @@
+"""The facilitator's screens in the admin: the roster of a cohort, attendance per session, intake answers."""
+
+from django.contrib.auth.decorators import permission_required
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.views.decorators.http import require_http_methods
+
+from bookings.exceptions import BookingError
+from bookings.models import AttendanceMark, Booking
+from bookings.selectors import cohort_roster, session_attendance
+from bookings.services.attendance import mark_attendance, open_intake_answers
+from programs.access import cohorts_visible_to, scope_to_user
+from programs.models import Session
+
+
+@permission_required("programs.view_cohort", raise_exception=True)
+def roster(request, cohort_id: int):
+    cohort = get_object_or_404(cohorts_visible_to(request.user).select_related("program"), pk=cohort_id)
+    sessions, rows, waitlist = cohort_roster(cohort=cohort)
+    return TemplateResponse(request, "bookings/admin/roster.html", {
+        "cohort": cohort, "sessions": sessions, "rows": rows, "waitlist": waitlist,
+        "page_title": f"Roster: {cohort}",
+    })
+
+
+@permission_required("programs.view_cohort", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def attendance(request, session_id: int):
+    visible = scope_to_user(Session.objects.select_related("cohort__program"), request.user, cohort_path="cohort")
+    session = get_object_or_404(visible, pk=session_id)
+    wants_json = request.headers.get("Accept", "").startswith("application/json")
+    if request.method == "POST":
+        try:
+            mark_attendance(
+                booking_id=int(request.POST.get("booking", "0") or 0), session_id=session.pk,
+                mark=request.POST.get("mark", ""), by_user=request.user,
+            )
+        except (BookingError, Booking.DoesNotExist, ValueError) as refusal:
+            message = getattr(refusal, "message", "That mark could not be saved.")
+            if wants_json:
+                return JsonResponse({"saved": False, "message": message}, status=400)
+            return redirect(request.path)
+        if wants_json:
+            return JsonResponse({"saved": True})
+        return redirect(request.path)
+    return TemplateResponse(request, "bookings/admin/attendance.html", {
+        "session": session, "cohort": session.cohort, "people": session_attendance(session=session),
+        "marks": AttendanceMark.choices, "page_title": "Attendance",
+    })
+
+
+@permission_required("programs.view_cohort", raise_exception=True)
+def intake_answers(request, booking_id: int):
+    visible = scope_to_user(Booking.objects.all(), request.user, cohort_path="cohort")
+    get_object_or_404(visible, pk=booking_id)
+    booking = open_intake_answers(booking_id=booking_id, viewer=request.user)
+    return TemplateResponse(request, "bookings/admin/intake.html", {
+        "booking": booking, "page_title": f"Intake answers: {booking.name}",
+    })
