@@ -3,7 +3,8 @@
 from django.contrib import messages
 from wagtail.admin.views import generic
 
-from programs.services import expand_schedule
+from programs.exceptions import SessionNotMovable
+from programs.services import cancel_session, expand_schedule, reschedule_session
 
 PREVIEW_FIELD = "preview-schedule"
 
@@ -79,3 +80,26 @@ class CohortCreateView(ProgramChoiceMixin, SchedulePreviewMixin, generic.CreateV
 
 class CohortEditView(ProgramChoiceMixin, SchedulePreviewMixin, generic.EditView):
     pass
+
+
+class SessionEditView(generic.EditView):
+    """Saving a session applies a move or a cancellation through the services, which the emails follow."""
+
+    def save_instance(self):
+        original = type(self.object).objects.get(pk=self.object.pk)
+        session = super().save_instance()
+        # The generic save wrote the form's fields; time and status belong to the services.
+        type(session).objects.filter(pk=session.pk).update(
+            starts_at=original.starts_at, ends_at=original.ends_at, status=original.status
+        )
+        form = self.form
+        note = form.cleaned_data.get("note", "")
+        try:
+            if form.cleaned_data.get("cancel_session"):
+                cancel_session(session_id=session.pk, note=note)
+            elif (move := form.requested_move()) is not None:
+                reschedule_session(session_id=session.pk, starts_at=move[0], ends_at=move[1], note=note)
+        except SessionNotMovable as refusal:
+            messages.error(self.request, refusal.message)
+        session.refresh_from_db()
+        return session

@@ -105,3 +105,41 @@ class CohortForm(WagtailAdminModelForm):
             for day in cohort.scheduled_dates()
         ]
         return self.schedule_preview
+
+
+class SessionForm(WagtailAdminModelForm):
+    """Topic, room and materials, plus the one-off changes participants are told about."""
+
+    new_date = forms.DateField(required=False, widget=AdminDateInput, label="Move to date")
+    new_start = forms.TimeField(required=False, label="New start time")
+    new_end = forms.TimeField(required=False, label="New end time")
+    cancel_session = forms.BooleanField(required=False, label="Cancel this session")
+    note = forms.CharField(
+        required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
+        label="Note to participants", help_text="Sent with the change notice, e.g. the reason.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            local_start, local_end = self.instance.local_starts_at, self.instance.local_ends_at
+            self.initial.setdefault("new_date", local_start.date())
+            self.initial.setdefault("new_start", local_start.time())
+            self.initial.setdefault("new_end", local_end.time())
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("new_start"), cleaned.get("new_end")
+        if start and end and end <= start:
+            self.add_error("new_end", "A session must end after it starts.")
+        return cleaned
+
+    def requested_move(self):
+        """(starts_at, ends_at) in UTC if the facilitator changed the time, else None."""
+        data = self.cleaned_data
+        if not (data.get("new_date") and data.get("new_start") and data.get("new_end")):
+            return None
+        zone = self.instance.cohort.zone
+        starts = local_start(data["new_date"], data["new_start"], zone)
+        ends = local_start(data["new_date"], data["new_end"], zone)
+        return None if (starts, ends) == (self.instance.starts_at, self.instance.ends_at) else (starts, ends)

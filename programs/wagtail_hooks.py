@@ -11,9 +11,9 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from programs.access import ScopedViewSetMixin
-from programs.admin_views import CohortCreateView, CohortEditView
+from programs.admin_views import CohortCreateView, CohortEditView, SessionEditView
 from programs.filters import CohortFilterSet, SessionFilterSet
-from programs.forms import CohortForm
+from programs.forms import CohortForm, SessionForm
 from programs.models import Cohort, Facilitator, ProgramPage, Session, Venue
 from programs.panels import SchedulePreviewPanel
 from programs.permissions import ServiceOwnedPolicy
@@ -88,12 +88,23 @@ class SessionViewSet(ScopedViewSetMixin, ModelViewSet):
     copy_view_enabled = False
     list_display = ["__str__", "topic", "status"]
     filterset_class = SessionFilterSet
+    edit_view_class = SessionEditView
     edit_handler = ObjectList(
         [
             FieldPanel("topic"),
             FieldPanel("venue_override"),
             InlinePanel("materials", heading="Prep materials", label="Material"),
-        ]
+            MultiFieldPanel(
+                [
+                    FieldPanel("new_date"),
+                    FieldRowPanel([FieldPanel("new_start"), FieldPanel("new_end")]),
+                    FieldPanel("cancel_session"),
+                    FieldPanel("note"),
+                ],
+                heading="Move or cancel (participants are told by email)",
+            ),
+        ],
+        base_form_class=SessionForm,
     )
 
 
