@@ -1,13 +1,14 @@
 """The facilitator's screens in the admin: the roster of a cohort, attendance per session, intake answers."""
 
 from django.contrib.auth.decorators import permission_required
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods
 
 from bookings.exceptions import BookingError
 from bookings.models import AttendanceMark, Booking
+from bookings.exports import spreadsheet_response
 from bookings.selectors import cohort_roster, session_attendance
 from bookings.services.attendance import mark_attendance, open_intake_answers
 from programs.access import cohorts_visible_to, scope_to_user
@@ -58,3 +59,19 @@ def intake_answers(request, booking_id: int):
     return TemplateResponse(request, "bookings/admin/intake.html", {
         "booking": booking, "page_title": f"Intake answers: {booking.name}",
     })
+
+
+@permission_required("programs.view_cohort", raise_exception=True)
+def attendance_export(request, cohort_id: int, file_format: str):
+    """The attendance matrix, participants × sessions, as CSV or XLSX; session dates in the cohort's zone."""
+    if file_format not in {"csv", "xlsx"}:
+        raise Http404("Choose csv or xlsx.")
+    cohort = get_object_or_404(cohorts_visible_to(request.user).select_related("program"), pk=cohort_id)
+    sessions, rows, _ = cohort_roster(cohort=cohort)
+    header = ["Participant", "Email", *[s.starts_at.astimezone(cohort.zone).strftime("%Y-%m-%d %H:%M") for s in sessions]]
+    table = [header] + [
+        [row.booking.name, row.booking.email, *[row.marks.get(s.pk, "") for s in sessions]]
+        for row in rows if row.booking.has_place
+    ]
+    filename = f"attendance-{cohort.program.slug}-{cohort.pk}.{file_format}"
+    return spreadsheet_response(table, filename=filename, file_format=file_format)

@@ -9,7 +9,7 @@ from wagtail.permissions import register_permission_policy
 
 from bookings import roster_views
 from bookings.admin_views import BookingInspectView, booking_action
-from bookings.models import Booking, CohortMessage, EmailLog
+from bookings.models import Booking, CohortMessage, EmailLog, Payment
 from programs.access import ScopedViewSetMixin, cohorts_visible_to
 from programs.filters import cohort_filterset
 from programs.permissions import ServiceOwnedPolicy
@@ -52,6 +52,33 @@ class BookingViewSet(ScopedViewSetMixin, ModelViewSet):
         "confirmed_at", "cancelled_at",
     ]
     form_fields = ["name"]
+    # The roster export; intake answers are never in it (they are behind the audited view).
+    list_export = ["name", "email", "cohort", "state", "payment_method", "tier_label", "amount", "currency",
+                   "booked_at_local", "participant_time_zone"]
+    export_headings = {"booked_at_local": "Booked at (cohort time)", "participant_time_zone": "Participant's zone"}
+    export_filename = "roster"
+
+
+register_permission_policy(Payment, ServiceOwnedPolicy(Payment, owned_actions={"add", "change", "delete"}))
+
+
+class PaymentViewSet(ScopedViewSetMixin, ModelViewSet):
+    """Money received, for the accounts; exported as CSV or XLSX."""
+
+    model = Payment
+    cohort_path = "booking__cohort"
+    icon = "form"
+    menu_label = "Payments"
+    menu_order = 165
+    add_to_admin_menu = True
+    copy_view_enabled = False
+    list_display = ["booking", "provider", "status", "amount", "currency", "paid_at"]
+    list_filter = ["provider", "status"]
+    search_fields = ["booking__name", "booking__email"]
+    form_fields = ["note"]
+    list_export = ["booking", "booking.email", "provider", "status", "amount", "currency", "paid_at",
+                   "stripe_payment_intent_id", "note"]
+    export_filename = "payments"
 
 
 bookings_viewset = BookingViewSet("bookings_admin", url_prefix="bookings")
@@ -122,6 +149,11 @@ def register_bookings_admin():
 
 
 @hooks.register("register_admin_viewset")
+def register_payments_admin():
+    return PaymentViewSet("payments_admin", url_prefix="payments")
+
+
+@hooks.register("register_admin_viewset")
 def register_email_log_admin():
     return EmailLogViewSet("email_log", url_prefix="emails")
 
@@ -133,4 +165,6 @@ def register_booking_action_urls():
         path("bookings/<int:booking_id>/intake/", roster_views.intake_answers, name="bookings_intake"),
         path("cohorts/<int:cohort_id>/roster/", roster_views.roster, name="bookings_roster"),
         path("sessions/<int:session_id>/attendance/", roster_views.attendance, name="bookings_attendance"),
+        path("cohorts/<int:cohort_id>/attendance.<str:file_format>", roster_views.attendance_export,
+             name="bookings_attendance_export"),
     ]

@@ -126,6 +126,11 @@ class Booking(models.Model):
         return self.state == BookingState.HELD and self.hold_expires_at and self.hold_expires_at > timezone.now()
 
     @property
+    def booked_at_local(self) -> str:
+        """When the booking was made, in the cohort's own zone (for exports)."""
+        return self.created_at.astimezone(self.cohort.zone).strftime("%Y-%m-%d %H:%M")
+
+    @property
     def is_cancellable(self) -> bool:
         return self.state in ACTIVE_STATES
 

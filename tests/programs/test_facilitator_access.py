@@ -113,3 +113,14 @@ def test_a_facilitator_cannot_move_a_cohort_into_another_program(world):
 def test_staff_see_every_program(world, staff_client):
     cohorts = body(staff_client, reverse("cohorts:index"))
     assert "Mine" in cohorts and "Theirs" in cohorts
+
+
+def test_exports_hold_only_the_facilitators_own_rows(world):
+    client, theirs = world["client"], world["theirs"]
+    roster = client.get(reverse("bookings_admin:index") + "?export=csv").content.decode()
+    assert "person1@example.org" in roster and "person2@example.org" not in roster
+    assert client.get(reverse("bookings_attendance_export", args=[theirs.pk, "csv"])).status_code == 404
+    assert client.get(reverse("bookings_roster", args=[theirs.pk])).status_code == 404
+    assert client.get(reverse("bookings_attendance", args=[theirs.sessions.first().pk])).status_code == 404
+    assert client.get(reverse("bookings_intake", args=[world["their_booking"].pk])).status_code == 404
+    assert client.get(reverse("bookings_roster", args=[world["mine"].pk])).status_code == 200
