@@ -1,6 +1,7 @@
 """Read queries for the participant's pages, with their joins chosen up front."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db.models import Prefetch, Q
@@ -93,3 +94,38 @@ def session_attendance(*, session) -> list[tuple[Booking, str]]:
         .order_by("name", "pk")
     )
     return [(b, next((a.mark for a in b.attendance.all()), "")) for b in bookings]
+
+
+@dataclass
+class Dashboard:
+    sessions_this_week: list
+    open_cohorts: list
+    unpaid: int
+    bounced: int
+
+
+def dashboard_for(*, user, now) -> Dashboard:
+    """The admin home panel: this week's sessions and each open cohort's state, for the user's cohorts."""
+    from django.db.models import Count, F
+
+    from bookings.seats import seats_taken_subquery
+    from programs.access import cohorts_visible_to
+    from programs.models import Cohort
+
+    cohorts = cohorts_visible_to(user)
+    sessions = list(
+        Session.objects.filter(cohort__in=cohorts, status=Session.Status.SCHEDULED,
+                               starts_at__gte=now, starts_at__lt=now + timedelta(days=7))
+        .select_related("cohort__program").order_by("starts_at")
+    )
+    open_cohorts = list(
+        Cohort.objects.filter(pk__in=cohorts.values("pk"), status=Cohort.Status.OPEN)
+        .select_related("program")
+        .annotate(seats_taken=seats_taken_subquery(now=now))
+        .annotate(waiting=Count("waitlist", filter=Q(waitlist__state=WaitlistState.WAITING), distinct=True))
+        .annotate(seats_left=F("capacity") - F("seats_taken"))
+        .order_by("start_date")
+    )
+    unpaid = Booking.objects.filter(cohort__in=cohorts, state=BookingState.AWAITING_PAYMENT).count()
+    bounced = EmailLog.objects.filter(booking__cohort__in=cohorts, delivery_status__in=["bounced", "complained"]).count()
+    return Dashboard(sessions_this_week=sessions, open_cohorts=open_cohorts, unpaid=unpaid, bounced=bounced)

@@ -8,6 +8,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from bookings import roster_views
+from bookings.panels import WeekAheadPanel
 from bookings.admin_views import BookingInspectView, booking_action
 from bookings.models import Booking, CohortMessage, EmailLog, Payment
 from programs.access import ScopedViewSetMixin, cohorts_visible_to
@@ -168,3 +169,9 @@ def register_booking_action_urls():
         path("cohorts/<int:cohort_id>/attendance.<str:file_format>", roster_views.attendance_export,
              name="bookings_attendance_export"),
     ]
+
+
+@hooks.register("construct_homepage_panels")
+def add_week_ahead_panel(request, panels):
+    if request.user.has_perm("programs.view_cohort"):
+        panels.append(WeekAheadPanel(request))

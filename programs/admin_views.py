@@ -1,10 +1,15 @@
 """Admin views for cohorts: saving runs the schedule expansion; "Preview dates" shows it first."""
 
+from django import forms
 from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from wagtail.admin.widgets import AdminDateInput
 from wagtail.admin.views import generic
 
-from programs.exceptions import SessionNotMovable
-from programs.services import cancel_session, expand_schedule, reschedule_session
+from programs.exceptions import RuleError, SessionNotMovable
+from programs.services import cancel_session, duplicate_cohort, expand_schedule, reschedule_session
 
 PREVIEW_FIELD = "preview-schedule"
 
@@ -103,3 +108,26 @@ class SessionEditView(generic.EditView):
             messages.error(self.request, refusal.message)
         session.refresh_from_db()
         return session
+
+
+class DuplicateCohortForm(forms.Form):
+    title = forms.CharField(max_length=120, label="Title of the new cohort")
+    start_date = forms.DateField(widget=AdminDateInput, label="Date of its first session")
+
+
+@permission_required("programs.add_cohort", raise_exception=True)
+def duplicate_cohort_view(request, pk: int):
+    from programs.access import cohorts_visible_to
+
+    cohort = get_object_or_404(cohorts_visible_to(request.user), pk=pk)
+    form = DuplicateCohortForm(request.POST or None, initial={"title": f"{cohort.title} (next term)"})
+    if request.method == "POST" and form.is_valid():
+        try:
+            copy = duplicate_cohort(cohort_id=cohort.pk, **form.cleaned_data)
+        except RuleError as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            messages.success(request, f"“{copy.title}” is ready as a draft. Check its dates, then open it for booking.")
+            return redirect("cohorts:edit", copy.pk)
+    return TemplateResponse(request, "programs/admin/duplicate_cohort.html",
+                            {"form": form, "cohort": cohort, "page_title": "Duplicate cohort"})

@@ -1,13 +1,14 @@
 """Writes that keep a cohort's sessions in step with its rule."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
 
 from programs.exceptions import SessionNotMovable
-from programs.models import Cohort, Session
+from programs.models import Cohort, Session, SessionMaterial
+from programs.schedule import build_rule, read_pattern
 from programs.time_zones import local_start
 
 SessionStatus = Session.Status
@@ -116,3 +117,43 @@ def _lock_session(session_id: int) -> Session:
     cohort_id = Session.objects.values_list("cohort_id", flat=True).get(pk=session_id)
     Cohort.objects.select_for_update().filter(pk=cohort_id).first()
     return Session.objects.select_for_update().get(pk=session_id)
+
+
+def duplicate_cohort(*, cohort_id: int, start_date, title: str) -> Cohort:
+    """A draft copy of a cohort for the next term: same rule, shifted to start on `start_date`.
+
+    Skipped and extra dates move by the same number of days; topics and materials are copied
+    to the sessions at the same position.
+    """
+    with transaction.atomic():
+        source = Cohort.objects.get(pk=cohort_id)
+        shift = start_date - source.start_date
+        pattern = read_pattern(source.recurrence, zone=source.zone)
+        copy = Cohort.objects.get(pk=cohort_id)
+        copy.pk = None
+        copy.title = title
+        copy.status = Cohort.Status.DRAFT
+        copy.start_date = start_date
+        copy.booking_opens_at = copy.booking_closes_at = None
+        copy.recurrence = build_rule(
+            pattern=replace(
+                pattern,
+                last_date=pattern.last_date + shift if pattern.last_date else None,
+                skip_dates=tuple(day + shift for day in pattern.skip_dates),
+                extra_dates=tuple(day + shift for day in pattern.extra_dates),
+            ),
+            start_time=source.start_time,
+            zone=source.zone,
+        )
+        copy.save()
+        expand_schedule(cohort_id=copy.pk)
+        old_sessions = list(source.sessions.filter(status=SessionStatus.SCHEDULED).prefetch_related("materials"))
+        for old, new in zip(old_sessions, copy.sessions.order_by("starts_at"), strict=False):
+            new.topic = old.topic
+            new.save(update_fields=["topic"])
+            SessionMaterial.objects.bulk_create(
+                SessionMaterial(session=new, title=m.title, document_id=m.document_id, url=m.url, note=m.note,
+                                sort_order=m.sort_order)
+                for m in old.materials.all()
+            )
+    return copy

@@ -1,6 +1,6 @@
 """The programs app in the Wagtail admin: cohorts, sessions, facilitators and venues."""
 
-from django.urls import reverse
+from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList
@@ -11,7 +11,7 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from programs.access import ScopedViewSetMixin
-from programs.admin_views import CohortCreateView, CohortEditView, SessionEditView
+from programs.admin_views import CohortCreateView, CohortEditView, SessionEditView, duplicate_cohort_view
 from programs.filters import CohortFilterSet, SessionFilterSet
 from programs.forms import CohortForm, SessionForm
 from programs.models import Cohort, Facilitator, ProgramPage, Session, Venue
@@ -25,6 +25,7 @@ class RosterColumn(Column):
     def get_cell_context_data(self, instance, parent_context):
         context = super().get_cell_context_data(instance, parent_context)
         context["roster_url"] = reverse("bookings_roster", args=[instance.pk])
+        context["duplicate_url"] = reverse("programs_duplicate_cohort", args=[instance.pk])
         return context
 
 
@@ -145,3 +146,8 @@ def cohort_buttons(page, user, next_url=None):
             reverse("cohorts:add") + f"?program={page.pk}",
             priority=31,
         )
+
+
+@hooks.register("register_admin_urls")
+def register_programs_admin_urls():
+    return [path("cohorts/<int:pk>/duplicate/", duplicate_cohort_view, name="programs_duplicate_cohort")]

@@ -125,3 +125,23 @@ def test_an_editor_who_does_not_run_the_cohort_sees_no_intake_answers(client, dj
 def test_the_attendance_page_works_without_a_login_never(client, cohort):
     response = client.get(reverse("bookings_attendance", args=[cohort.sessions.first().pk]))
     assert response.status_code in (302, 403)
+
+
+def test_the_admin_home_shows_the_week_ahead_with_constant_queries(
+    staff_client, cohort, django_assert_num_queries, django_user_model
+):
+    import time_machine
+
+    book(cohort, 3)
+    with time_machine.travel("2027-03-08 12:00Z", tick=False):
+        staff_client.force_login(django_user_model.objects.get(username="staff"))  # the old session expired
+        staff_client.get("/admin/")
+        few = queries(staff_client, "/admin/")
+        body = staff_client.get("/admin/").content.decode()
+        assert "Your groups this week" in body and "Tue 9 Mar 2027, 19:00" in body
+        assert "3 / 200" in body
+        for n in range(4):
+            CohortFactory(program=cohort.program, price=Decimal("0"), start_date=cohort.start_date)
+        book(cohort, 20, start=10)
+        with django_assert_num_queries(few):
+            staff_client.get("/admin/")

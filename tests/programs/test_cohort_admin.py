@@ -190,3 +190,28 @@ def test_sessions_cannot_be_added_or_deleted_by_hand(staff_client, program):
     assert staff_client.post(reverse("sessions:delete", args=[session.pk])).status_code in (302, 403)
     assert cohort.sessions.count() == 2
     assert staff_client.get(reverse("sessions:edit", args=[session.pk])).status_code == 200
+
+
+def test_duplicating_a_cohort_for_the_next_term(staff_client, program):
+    from programs.models import SessionMaterial
+
+    cohort = CohortFactory(program=program, weeks=6, skip=(date(2027, 3, 23),))
+    first = cohort.sessions.order_by("starts_at").first()
+    first.topic = "Meeting your inner child"
+    first.save()
+    SessionMaterial.objects.create(session=first, title="Welcome letter", note="Read before we meet.")
+    original_sessions = list(cohort.sessions.values_list("pk", "starts_at"))
+
+    response = staff_client.post(reverse("programs_duplicate_cohort", args=[cohort.pk]),
+                                 {"title": "Autumn 2027", "start_date": "2027-09-07"})
+
+    copy = Cohort.objects.get(title="Autumn 2027")
+    assert response.status_code == 302 and response["Location"] == reverse("cohorts:edit", args=[copy.pk])
+    assert copy.status == Cohort.Status.DRAFT
+    dates = [s.occurrence_date for s in copy.sessions.filter(status=Session.Status.SCHEDULED)]
+    assert dates[0] == date(2027, 9, 7) and date(2027, 9, 21) not in dates and len(dates) == 5
+    assert {s.starts_at.astimezone(LONDON).time() for s in copy.sessions.all()} == {time(19, 0)}
+    new_first = copy.sessions.order_by("starts_at").first()
+    assert new_first.topic == "Meeting your inner child"
+    assert [m.title for m in SessionMaterial.objects.filter(session=new_first)] == ["Welcome letter"]
+    assert list(cohort.sessions.values_list("pk", "starts_at")) == original_sessions  # the original is untouched
