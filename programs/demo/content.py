@@ -704,7 +704,13 @@ FACILITATORS_GROUP = {
         ("programs", f"{action}_{model}")
         for model in ("cohort", "session", "sessionmaterial", "facilitator", "venue")
         for action in ("add", "change", "view")
-    ],
+    ]
+    # Their own cohorts' bookings (approve/decline applications), emails and messages; staff
+    # actions that move money stay with the site owner in practice, see programs/access.py.
+    + [("bookings", codename) for codename in (
+        "view_booking", "change_booking", "view_emaillog", "view_cohortmessage", "add_cohortmessage",
+        "view_payment",
+    )],
     # Wagtail page permissions on the program index (and so on every program under it).
     "page_permissions": ["add_page", "change_page", "publish_page"],
 }
