@@ -25,7 +25,11 @@ run: demo
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) bin/run_local.py
 
-test: install
+# axe-core for the browser tests' accessibility checks (they skip locally without npm or Chromium).
+node_modules/.package-lock.json: package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent; else echo "npm not found: browser tests will be skipped"; fi
+
+test: install node_modules/.package-lock.json
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 clean:
