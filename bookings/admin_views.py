@@ -15,7 +15,8 @@ from bookings.models import Booking, BookingState
 from bookings.services.cancelling import amount_paid, cancel_booking
 from bookings.services.payments import mark_paid
 from bookings.services.placing import approve_application, decline_application
-from programs.access import scope_to_user
+from bookings.services.moving import move_booking
+from programs.access import cohorts_visible_to, scope_to_user
 
 
 class MessageForm(forms.Form):
@@ -37,6 +38,16 @@ class MarkPaidForm(forms.Form):
     note = forms.CharField(max_length=300, required=False, help_text='e.g. "Bank transfer received 3 March".')
 
 
+class MoveForm(forms.Form):
+    cohort = forms.ModelChoiceField(queryset=None, label="Move to cohort")
+
+    def __init__(self, *args, booking, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cohort"].queryset = (
+            cohorts_visible_to(user).filter(program_id=booking.cohort.program_id).exclude(pk=booking.cohort_id)
+        )
+
+
 class StaffCancelForm(forms.Form):
     refund = forms.DecimalField(min_value=Decimal("0"), decimal_places=2, max_digits=8, label="Refund amount")
     reason = forms.CharField(max_length=300, required=False)
@@ -47,6 +58,7 @@ ACTIONS = {
     "approve": ("Approve the application", MessageForm, {BookingState.APPLIED}),
     "decline": ("Decline the application", DeclineForm, {BookingState.APPLIED}),
     "mark-paid": ("Mark as paid", MarkPaidForm, {BookingState.AWAITING_PAYMENT}),
+    "move": ("Move to another cohort", MoveForm, {BookingState.HELD, BookingState.AWAITING_PAYMENT, BookingState.CONFIRMED}),
     "cancel": (
         "Cancel the booking",
         StaffCancelForm,
@@ -67,7 +79,8 @@ def booking_action(request, pk: int, action: str):
         return redirect("bookings_admin:inspect", pk)
     label, form_class, states = ACTIONS[action]
     initial = {"refund": amount_paid(booking)} if action == "cancel" else None
-    form = form_class(request.POST or None, initial=initial)
+    extra = {"booking": booking, "user": request.user} if form_class is MoveForm else {}
+    form = form_class(request.POST or None, initial=initial, **extra)
     if request.method == "POST" and booking.state not in states:
         form.add_error(None, f"This booking is now “{booking.get_state_display()}”, so this no longer applies.")
     elif request.method == "POST" and form.is_valid():
@@ -93,6 +106,8 @@ def _run(action: str, booking: Booking, data: dict) -> None:
         decline_application(booking_id=booking.pk, message=data["message"])
     elif action == "mark-paid":
         mark_paid(booking_id=booking.pk, note=data["note"])
+    elif action == "move":
+        move_booking(booking_id=booking.pk, to_cohort_id=data["cohort"].pk)
     elif action == "cancel":
         cancel_booking(booking_id=booking.pk, by_staff=True, refund_amount=data["refund"], reason=data["reason"])
 

@@ -1,16 +1,18 @@
 """The facilitator's screens in the admin: the roster of a cohort, attendance per session, intake answers."""
 
 from django.contrib.auth.decorators import permission_required
+from wagtail.admin import messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods
 
 from bookings.exceptions import BookingError
-from bookings.models import AttendanceMark, Booking
+from bookings.models import AttendanceMark, Booking, WaitlistEntry
 from bookings.exports import spreadsheet_response
 from bookings.selectors import cohort_roster, session_attendance
 from bookings.services.attendance import mark_attendance, open_intake_answers
+from bookings.services.waitlist import offer_seat_to
 from programs.access import cohorts_visible_to, scope_to_user
 from programs.models import Session
 
@@ -75,3 +77,17 @@ def attendance_export(request, cohort_id: int, file_format: str):
     ]
     filename = f"attendance-{cohort.program.slug}-{cohort.pk}.{file_format}"
     return spreadsheet_response(table, filename=filename, file_format=file_format)
+
+
+@permission_required("bookings.change_booking", raise_exception=True)
+@require_http_methods(["POST"])
+def offer_waitlist_seat(request, entry_id: int):
+    visible = scope_to_user(WaitlistEntry.objects.all(), request.user, cohort_path="cohort")
+    entry = get_object_or_404(visible, pk=entry_id)
+    try:
+        offer_seat_to(entry_id=entry.pk)
+    except BookingError as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, f"A seat is offered to {entry.name} for the next day.")
+    return redirect("bookings_roster", entry.cohort_id)

@@ -166,6 +166,7 @@ def register_booking_action_urls():
         path("bookings/<int:booking_id>/intake/", roster_views.intake_answers, name="bookings_intake"),
         path("cohorts/<int:cohort_id>/roster/", roster_views.roster, name="bookings_roster"),
         path("sessions/<int:session_id>/attendance/", roster_views.attendance, name="bookings_attendance"),
+        path("waitlist/<int:entry_id>/offer/", roster_views.offer_waitlist_seat, name="bookings_offer_seat"),
         path("cohorts/<int:cohort_id>/attendance.<str:file_format>", roster_views.attendance_export,
              name="bookings_attendance_export"),
     ]

@@ -79,7 +79,9 @@ def _confirmations(now):
         .filter(course_ends_at__gt=now)
     )
     for booking in bookings:
-        yield _row(EmailKind.CONFIRMATION, booking=booking, due_at=booking.confirmed_at or now)
+        # The cohort is the revision: a participant moved to another cohort is confirmed again.
+        yield _row(EmailKind.CONFIRMATION, booking=booking, revision=booking.cohort_id,
+                   due_at=booking.confirmed_at or now)
 
 
 def _prep_emails(now):

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from bookings.exceptions import AlreadyBooked, BookingClosed, NotAllowedNow
+from bookings.exceptions import AlreadyBooked, BookingClosed, CohortFull, NotAllowedNow
 from bookings.models import Booking, WaitlistEntry, WaitlistState
 from bookings.seats import seats_taken
 from bookings.services.locking import lock_cohort
@@ -91,3 +91,23 @@ def _still_taking_people(cohort: Cohort, *, now: datetime) -> bool:
     except BookingClosed:
         return False
     return True
+
+
+def offer_seat_to(*, entry_id: int, now: datetime | None = None) -> WaitlistEntry:
+    """Staff offer a free seat to one person on the waitlist, whatever their place in line."""
+    now = now or timezone.now()
+    cohort_id = WaitlistEntry.objects.values_list("cohort_id", flat=True).get(pk=entry_id)
+    with transaction.atomic():
+        cohort = lock_cohort(cohort_id)
+        entry = WaitlistEntry.objects.select_for_update().get(pk=entry_id)
+        if entry.state == WaitlistState.OFFERED and entry.offer_expires_at > now:
+            return entry
+        if entry.state != WaitlistState.WAITING:
+            raise NotAllowedNow("This person is no longer waiting.")
+        if seats_taken(cohort_id=cohort.pk, now=now) >= cohort.capacity:
+            raise CohortFull("There is no free seat to offer yet.")
+        entry.state = WaitlistState.OFFERED
+        entry.offered_at = now
+        entry.offer_expires_at = now + timedelta(hours=settings.WAITLIST_OFFER_HOURS)
+        entry.save(update_fields=["state", "offered_at", "offer_expires_at"])
+    return entry

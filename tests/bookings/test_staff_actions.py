@@ -89,3 +89,59 @@ def test_actions_need_the_change_permission(client, django_user_model, index):
     assert act(client, booking, "mark-paid").status_code in (302, 403)
     booking.refresh_from_db()
     assert booking.state == BookingState.AWAITING_PAYMENT
+
+
+def test_staff_move_a_place_to_another_cohort_of_the_program(staff, index, django_capture_on_commit_callbacks):
+    from bookings.services.email_planning import plan_emails
+    from bookings.services.waitlist import join_waitlist
+    from bookings.models import EmailLog, WaitlistEntry
+
+    program = add_program(index, default_price=Decimal("0"))
+    spring = CohortFactory(program=program, title="Spring", price=Decimal("0"), capacity=1)
+    autumn = CohortFactory(program=program, title="Autumn", price=Decimal("0"), capacity=1)
+    booking = place_booking(cohort_id=spring.pk, participant=participant_for(program, 1))
+    plan_emails()
+    join_waitlist(cohort_id=spring.pk, name="Ana", email="ana@example.org")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = act(staff, booking, "move", {"cohort": autumn.pk})
+    assert response.status_code == 302
+    booking.refresh_from_db()
+    assert booking.cohort_id == autumn.pk
+    assert WaitlistEntry.objects.get().state == "offered"  # the freed seat went down the line
+    plan_emails()
+    assert EmailLog.objects.filter(kind="confirmation", booking=booking).count() == 2  # confirmed again
+
+    other = place_booking(cohort_id=spring.pk, participant=participant_for(program, 2), waitlist_code=WaitlistEntry.objects.get().code)
+    response = act(staff, other, "move", {"cohort": autumn.pk})
+    assert "That cohort is full." in response.content.decode()
+    other.refresh_from_db()
+    assert other.cohort_id == spring.pk
+
+
+def test_a_move_to_another_program_is_not_offered(staff, index):
+    first, second = add_program(index, title="One", default_price=Decimal("0")), add_program(index, title="Two", default_price=Decimal("0"))
+    booking = place_booking(cohort_id=CohortFactory(program=first, price=Decimal("0")).pk, participant=participant_for(first))
+    elsewhere = CohortFactory(program=second, price=Decimal("0"))
+    response = act(staff, booking, "move", {"cohort": elsewhere.pk})
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+    booking.refresh_from_db()
+    assert booking.cohort.program_id == first.pk
+
+
+def test_staff_offer_a_seat_to_someone_on_the_waitlist(staff, index):
+    from bookings.services.cancelling import cancel_booking
+    from bookings.services.waitlist import join_waitlist
+
+    program = add_program(index, default_price=Decimal("0"))
+    cohort = CohortFactory(program=program, price=Decimal("0"), capacity=1)
+    booking = place_booking(cohort_id=cohort.pk, participant=participant_for(program, 1))
+    first = join_waitlist(cohort_id=cohort.pk, name="Ana", email="ana@example.org")
+    second = join_waitlist(cohort_id=cohort.pk, name="Ben", email="ben@example.org")
+    staff.post(reverse("bookings_offer_seat", args=[second.pk]))
+    second.refresh_from_db()
+    assert second.state == "waiting"  # no free seat yet
+    cancel_booking(booking_id=booking.pk)
+    staff.post(reverse("bookings_offer_seat", args=[second.pk]))
+    first.refresh_from_db(), second.refresh_from_db()
+    assert (first.state, second.state) == ("waiting", "offered")
