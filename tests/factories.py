@@ -5,7 +5,12 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import factory
-from wagtail.models import Page, Site
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.management.sql import emit_post_migrate_signal
+from django.db import DEFAULT_DB_ALIAS
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Locale, Page, Site
 
 from cms.models import HomePage, ProgramIndexPage
 from programs.models import Cohort, Facilitator, ProgramPage, Venue
@@ -13,8 +18,19 @@ from programs.schedule import WeeklyPattern, build_rule
 from programs.services import expand_schedule
 
 
+def ensure_base_data() -> None:
+    """What the migrations put in the database, put back if a transactional test flushed it."""
+    if not ContentType.objects.exists():
+        emit_post_migrate_signal(verbosity=0, interactive=False, db=DEFAULT_DB_ALIAS)
+    if not Locale.objects.exists():
+        Locale.objects.create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
+    if Page.get_first_root_node() is None:
+        Page.add_root(instance=Page(title="Root", slug="root", content_type=ContentType.objects.get_for_model(Page)))
+
+
 def build_site() -> tuple[HomePage, ProgramIndexPage]:
     """A home page as the default site's root, with a program index under it."""
+    ensure_base_data()
     root = Page.get_first_root_node()
     home = root.add_child(instance=HomePage(title="Home", slug="home-test", intro="Welcome."))
     Site.objects.update_or_create(is_default_site=True, defaults={"root_page": home, "hostname": "localhost"})

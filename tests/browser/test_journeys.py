@@ -10,7 +10,7 @@ from tests.bookings.helpers import participant_for
 from tests.browser.conftest import assert_accessible, fits_the_screen
 from tests.factories import CohortFactory, FacilitatorFactory, add_program, build_site
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
