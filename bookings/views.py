@@ -1,6 +1,7 @@
 """The participant's side of booking: the intake form, the private booking page, paying and cancelling."""
 
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 
 import stripe
@@ -8,11 +9,12 @@ from django.contrib import messages
 from django.core import signing
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from bookings import stripe_gateway
-from bookings.emails import MATERIAL_LINK_SALT
+from bookings.emails import MATERIAL_LINK_SALT, material_link
 from bookings.exceptions import BookingError, PaymentProviderError
 from bookings.forms import CancelForm, IntakeForm, WaitlistForm
 from bookings.models import Booking, BookingState, CohortMessage, PaymentMethod, WaitlistEntry, WaitlistState
@@ -64,7 +66,9 @@ def booking_page(request, code: str):
             logger.warning("Could not read checkout session on return for booking %s", booking.pk)
             messages.info(request, "We are still confirming your payment; this page will show it within a minute.")
         return redirect(booking.get_absolute_url())
-    return render(request, "bookings/booking_page.html", {"booking": booking, "cohort": booking.cohort})
+    return render(request, "bookings/booking_page.html", {
+        "booking": booking, "cohort": booking.cohort, "sessions": _sessions_for_page(booking, now=timezone.now()),
+    })
 
 
 @require_POST
@@ -177,6 +181,29 @@ def _go_to_checkout(request, booking):
         messages.error(request, refusal.message)
         return redirect(booking.get_absolute_url())
     return redirect(url)
+
+
+@dataclass(frozen=True)
+class SessionOnPage:
+    session: object
+    is_mine: bool
+    join_url: str
+    materials: list
+
+
+def _sessions_for_page(booking, *, now) -> list[SessionOnPage]:
+    """Materials only for a booking with a place; the join link only from the prep lead time until the end."""
+    cohort = booking.cohort
+    lead = timedelta(hours=cohort.program.prep_lead_time_hours)
+    online = cohort.mode in {"online", "hybrid"}
+    rows = []
+    for session in cohort.timetable:
+        is_mine = booking.session_id in (None, session.pk)
+        shared = booking.has_place and is_mine and not session.is_cancelled
+        joinable = shared and online and session.starts_at - lead <= now < session.ends_at
+        materials = [(m, material_link(booking=booking, material=m)) for m in session.materials.all()] if shared else []
+        rows.append(SessionOnPage(session, is_mine, cohort.meeting_url if joinable else "", materials))
+    return rows
 
 
 def _booking_or_404(code: str):
