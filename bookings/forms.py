@@ -145,3 +145,8 @@ class CancelForm(forms.Form):
 class WaitlistForm(forms.Form):
     name = forms.CharField(max_length=120, label="Your name", widget=forms.TextInput(attrs={"autocomplete": "name"}))
     email = forms.EmailField(max_length=254, label="Email address", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+
+
+class LostLinkForm(forms.Form):
+    email = forms.EmailField(max_length=254, label="The email address you booked with",
+                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))

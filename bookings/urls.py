@@ -6,6 +6,7 @@ app_name = "bookings"
 
 urlpatterns = [
     path("book/<int:cohort_id>/", views.book, name="book"),
+    path("booking/lost-link/", views.lost_link, name="lost-link"),
     path("booking/<str:code>/", views.booking_page, name="detail"),
     path("booking/<str:code>/calendar.ics", calendar_views.booking_calendar_feed, name="calendar"),
     path("booking/<str:code>/pay/", views.pay, name="pay"),

@@ -7,6 +7,7 @@ from datetime import timedelta
 import stripe
 from django.contrib import messages
 from django.core import signing
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,7 +17,9 @@ from django.views.decorators.http import require_POST
 from bookings import stripe_gateway
 from bookings.emails import MATERIAL_LINK_SALT, material_link
 from bookings.exceptions import BookingError, PaymentProviderError
-from bookings.forms import CancelForm, IntakeForm, WaitlistForm
+from bookings.forms import CancelForm, IntakeForm, LostLinkForm, WaitlistForm
+from bookings.ratelimit import rate_limited
+from bookings.services.email_planning import plan_booking_links
 from bookings.models import Booking, BookingState, CohortMessage, PaymentMethod, WaitlistEntry, WaitlistState
 from bookings.selectors import booking_for_page
 from bookings.services.cancelling import cancel_booking, refund_quote
@@ -28,6 +31,7 @@ from programs.models import Cohort, SessionMaterial
 logger = logging.getLogger(__name__)
 
 
+@rate_limited("book", limit=20, window=600)
 def book(request, cohort_id: int):
     cohort = get_object_or_404(Cohort.objects.visible().select_related("program"), pk=cohort_id)
     offer_code = request.GET.get("offer", "")[:64]
@@ -95,6 +99,7 @@ def cancel(request, code: str):
     return redirect(booking.get_absolute_url())
 
 
+@rate_limited("waitlist", limit=20, window=600)
 def join_waitlist_view(request, cohort_id: int):
     cohort = get_object_or_404(Cohort.objects.visible().select_related("program"), pk=cohort_id)
     form = WaitlistForm(request.POST or None)
@@ -124,8 +129,21 @@ def waitlist_page(request, code: str):
     return render(request, "bookings/waitlist_page.html", {"entry": entry, "position": position})
 
 
+@rate_limited("lost-link", limit=5, window=3600)
+def lost_link(request):
+    """Send the booking page link again. The answer is the same whether or not the address is known."""
+    form = LostLinkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            plan_booking_links(email=form.cleaned_data["email"])
+        return render(request, "bookings/lost_link.html", {"form": LostLinkForm(), "sent": True})
+    status = 422 if request.method == "POST" else 200
+    return render(request, "bookings/lost_link.html", {"form": form}, status=status)
+
+
 @csrf_exempt
 @require_POST
+@rate_limited("stripe-webhook", limit=600, window=60)
 def stripe_webhook(request):
     try:
         event = stripe_gateway.verify_webhook(

@@ -51,3 +51,11 @@ def _anymail_test_backend(settings):
     # Django's test runner swaps in locmem; anymail's test backend also reports message ids
     # and ESP statuses the way a real ESP does.
     settings.EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Rate-limit counters live in the cache; each test starts with none.
+    from django.core.cache import cache
+
+    cache.clear()

@@ -13,6 +13,7 @@ class EmailKind(models.TextChoices):
     PAYMENT_REMINDER = "payment_reminder", "Payment reminder"
     WAITLIST_OFFER = "waitlist_offer", "Waitlist offer"
     COHORT_MESSAGE = "cohort_message", "Message from a facilitator"
+    BOOKING_LINK = "booking_link", "Booking link sent again"
 
 
 class EmailStatus(models.TextChoices):

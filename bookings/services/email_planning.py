@@ -165,3 +165,13 @@ def _bookings_with_a_place(*, cohort_ids) -> dict[int, list[Booking]]:
     for booking in Booking.objects.filter(cohort_id__in=cohort_ids, state__in=HAS_PLACE):
         grouped.setdefault(booking.cohort_id, []).append(booking)
     return grouped
+
+
+def plan_booking_links(*, email: str, now: datetime | None = None) -> int:
+    """Someone lost their booking link: one email per active booking of that address, at most hourly."""
+    now = now or timezone.now()
+    bookings = Booking.objects.active().filter(email__iexact=email.strip())
+    hour = int(now.timestamp()) // 3600
+    rows = [_row(EmailKind.BOOKING_LINK, booking=booking, revision=hour, due_at=now) for booking in bookings]
+    EmailLog.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)

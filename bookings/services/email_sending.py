@@ -68,6 +68,8 @@ def _no_longer_needed(log: EmailLog, *, now: datetime) -> str:
         entry = log.waitlist_entry
         return "" if entry.state == WaitlistState.OFFERED and entry.offer_expires_at > now else "the offer has ended"
     booking = log.booking
+    if log.kind == EmailKind.BOOKING_LINK:
+        return "" if booking.is_cancellable else "the booking has ended"
     if log.kind == EmailKind.BOOKING_CANCELLED:
         return "" if booking.state == BookingState.CANCELLED else "the booking is not cancelled"
     if booking.state not in HAS_PLACE:
