@@ -59,6 +59,7 @@ def test_booking_a_paid_place_through_the_stripe_checkout_return(live_server, ph
     settings.STRIPE_SECRET_KEY = stripe_stand_in.api_key
     settings.STRIPE_API_BASE = stripe_stand_in.base_url
     settings.SITE_URL = live_server.url
+    settings.STRIPE_CHECKOUT_ORIGIN = stripe_stand_in.base_url  # the CSP lets the form go there
     page = phone
     page.goto(live_server.url + f"/book/{site_with_programs['paid'].pk}/")
     fill_the_form(page, email="pat@example.org")
