@@ -16,6 +16,7 @@ from bookings.services.cancelling import amount_paid, cancel_booking
 from bookings.services.payments import mark_paid
 from bookings.services.placing import approve_application, decline_application
 from bookings.services.moving import move_booking
+from bookings.services.privacy import erase_participant
 from programs.access import cohorts_visible_to, scope_to_user
 
 
@@ -48,6 +49,10 @@ class MoveForm(forms.Form):
         )
 
 
+class StaffEraseForm(forms.Form):
+    confirm = forms.BooleanField(label="Erase this participant's personal data from every booking with their address")
+
+
 class StaffCancelForm(forms.Form):
     refund = forms.DecimalField(min_value=Decimal("0"), decimal_places=2, max_digits=8, label="Refund amount")
     reason = forms.CharField(max_length=300, required=False)
@@ -59,6 +64,7 @@ ACTIONS = {
     "decline": ("Decline the application", DeclineForm, {BookingState.APPLIED}),
     "mark-paid": ("Mark as paid", MarkPaidForm, {BookingState.AWAITING_PAYMENT}),
     "move": ("Move to another cohort", MoveForm, {BookingState.HELD, BookingState.AWAITING_PAYMENT, BookingState.CONFIRMED}),
+    "erase": ("Erase personal data", StaffEraseForm, set(BookingState.values)),
     "cancel": (
         "Cancel the booking",
         StaffCancelForm,
@@ -108,6 +114,8 @@ def _run(action: str, booking: Booking, data: dict) -> None:
         mark_paid(booking_id=booking.pk, note=data["note"])
     elif action == "move":
         move_booking(booking_id=booking.pk, to_cohort_id=data["cohort"].pk)
+    elif action == "erase":
+        erase_participant(email=booking.email, reason="Erased at the participant's request, by staff")
     elif action == "cancel":
         cancel_booking(booking_id=booking.pk, by_staff=True, refund_amount=data["refund"], reason=data["reason"])
 

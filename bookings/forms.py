@@ -150,3 +150,10 @@ class WaitlistForm(forms.Form):
 class LostLinkForm(forms.Form):
     email = forms.EmailField(max_length=254, label="The email address you booked with",
                              widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+
+
+class EraseForm(forms.Form):
+    confirm = forms.BooleanField(
+        label="Yes, cancel any place I still have and erase my details",
+        error_messages={"required": "Tick the box to erase your details."},
+    )

@@ -5,10 +5,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import stripe
+from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_POST
 from bookings import stripe_gateway
 from bookings.emails import MATERIAL_LINK_SALT, material_link
 from bookings.exceptions import BookingError, PaymentProviderError
-from bookings.forms import CancelForm, IntakeForm, LostLinkForm, WaitlistForm
+from bookings.forms import CancelForm, EraseForm, IntakeForm, LostLinkForm, WaitlistForm
 from bookings.ratelimit import rate_limited
 from bookings.services.email_planning import plan_booking_links
 from bookings.models import Booking, BookingState, CohortMessage, PaymentMethod, WaitlistEntry, WaitlistState
@@ -25,6 +26,7 @@ from bookings.selectors import booking_for_page
 from bookings.services.cancelling import cancel_booking, refund_quote
 from bookings.services.payments import handle_stripe_event, start_checkout, sync_checkout_from_return
 from bookings.services.placing import place_booking
+from bookings.services.privacy import erase_participant, participant_data
 from bookings.services.waitlist import join_waitlist, leave_waitlist
 from programs.models import Cohort, SessionMaterial
 
@@ -72,6 +74,7 @@ def booking_page(request, code: str):
         return redirect(booking.get_absolute_url())
     return render(request, "bookings/booking_page.html", {
         "booking": booking, "cohort": booking.cohort, "sessions": _sessions_for_page(booking, now=timezone.now()),
+        "retention_days": settings.INTAKE_RETENTION_DAYS,
     })
 
 
@@ -127,6 +130,25 @@ def waitlist_page(request, code: str):
             cohort=entry.cohort, state=WaitlistState.WAITING, created_at__lte=entry.created_at
         ).count()
     return render(request, "bookings/waitlist_page.html", {"entry": entry, "position": position})
+
+
+def my_data(request, code: str):
+    """Everything held about the participant, as JSON, for them to keep."""
+    booking = _booking_or_404(code)
+    response = JsonResponse(participant_data(email=booking.email), json_dumps_params={"indent": 2, "ensure_ascii": False})
+    response["Content-Disposition"] = 'attachment; filename="my-data.json"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def erase(request, code: str):
+    booking = _booking_or_404(code)
+    form = EraseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        erase_participant(email=booking.email)
+        return render(request, "bookings/erased.html")
+    return render(request, "bookings/erase.html", {"booking": booking, "form": form},
+                  status=422 if request.method == "POST" else 200)
 
 
 @rate_limited("lost-link", limit=5, window=3600)

@@ -263,3 +263,6 @@ STRIPE_CHECKOUT_ORIGIN = os.environ.get("STRIPE_CHECKOUT_ORIGIN", "https://check
 STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
 if IS_PRODUCTION and STRIPE_SECRET_KEY and not STRIPE_WEBHOOK_SECRET:
     raise ImproperlyConfigured("STRIPE_WEBHOOK_SECRET must be set when Stripe is on in production.")
+
+# Intake answers (health-related) are erased this many days after a cohort's last session.
+INTAKE_RETENTION_DAYS = int(os.environ.get("INTAKE_RETENTION_DAYS", "90"))

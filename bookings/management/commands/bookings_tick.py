@@ -17,6 +17,7 @@ from bookings.services.email_planning import plan_emails
 from bookings.services.email_sending import dispatch_due_emails
 from bookings.services.payments import retry_unsent_refunds
 from bookings.services.placing import expire_lapsed_holds
+from bookings.services.privacy import erase_expired_intake_answers
 from bookings.services.waitlist import offer_free_seats
 
 
@@ -42,10 +43,12 @@ class Command(BaseCommand):
         )
         offered = sum(len(offer_free_seats(cohort_id=cohort_id, now=now)) for cohort_id in cohort_ids)
         refunds = retry_unsent_refunds(now=now)
+        erased = erase_expired_intake_answers(now=now)
         planned = plan_emails(now=now)
         queued = dispatch_due_emails(now=now)
-        if expired or offered or refunds or planned or queued:
+        if expired or offered or refunds or planned or queued or erased:
             self.stdout.write(
                 f"{timezone.now():%H:%M:%S} holds expired: {expired}, waitlist offers made: {offered}, "
-                f"refunds sent again: {refunds}, emails planned: {planned}, queued: {queued}"
+                f"refunds sent again: {refunds}, emails planned: {planned}, queued: {queued}, "
+                f"intake answers past retention erased: {erased}"
             )
