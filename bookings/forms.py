@@ -157,3 +157,26 @@ class EraseForm(forms.Form):
         label="Yes, cancel any place I still have and erase my details",
         error_messages={"required": "Tick the box to erase your details."},
     )
+
+
+class DetailsForm(IntakeForm):
+    """The participant's own details and answers, editable from their booking page."""
+
+    NOT_EDITABLE = ("email", "consent", "tier", "payment_method", "place", "time_zone")
+
+    def __init__(self, *args, booking, **kwargs):
+        initial = {
+            "name": booking.name,
+            "emergency_contact": booking.emergency_contact,
+            "access_needs": booking.access_needs,
+            **{f"q_{key}": item.get("answer") for key, item in booking.intake_answers.items() if isinstance(item, dict)},
+        }
+        super().__init__(*args, cohort=booking.cohort, initial=initial, **kwargs)
+        for name in self.NOT_EDITABLE:
+            self.fields.pop(name, None)
+
+    def answers(self) -> dict:
+        return {
+            name.removeprefix("q_"): {"question": label, "answer": self.cleaned_data.get(name)}
+            for name, label in self.question_fields
+        }

@@ -12,6 +12,7 @@ urlpatterns = [
     path("booking/<str:code>/pay/", views.pay, name="pay"),
     path("booking/<str:code>/my-data.json", views.my_data, name="my-data"),
     path("booking/<str:code>/erase/", views.erase, name="erase"),
+    path("booking/<str:code>/details/", views.edit_details, name="edit-details"),
     path("booking/<str:code>/cancel/", views.cancel, name="cancel"),
     path("waitlist/join/<int:cohort_id>/", views.join_waitlist_view, name="join-waitlist"),
     path("waitlist/<str:code>/", views.waitlist_page, name="waitlist"),

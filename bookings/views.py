@@ -18,14 +18,14 @@ from django.views.decorators.http import require_POST
 from bookings import stripe_gateway
 from bookings.emails import MATERIAL_LINK_SALT, material_link
 from bookings.exceptions import BookingError, PaymentProviderError
-from bookings.forms import CancelForm, EraseForm, IntakeForm, LostLinkForm, WaitlistForm
+from bookings.forms import CancelForm, DetailsForm, EraseForm, IntakeForm, LostLinkForm, WaitlistForm
 from bookings.ratelimit import rate_limited
 from bookings.services.email_planning import plan_booking_links
 from bookings.models import Booking, BookingState, CohortMessage, PaymentMethod, WaitlistEntry, WaitlistState
 from bookings.selectors import booking_for_page
 from bookings.services.cancelling import cancel_booking, refund_quote
 from bookings.services.payments import handle_stripe_event, start_checkout, sync_checkout_from_return
-from bookings.services.placing import place_booking
+from bookings.services.placing import place_booking, update_participant_details
 from bookings.services.privacy import erase_participant, participant_data
 from bookings.services.waitlist import join_waitlist, leave_waitlist
 from programs.models import Cohort, SessionMaterial
@@ -130,6 +130,29 @@ def waitlist_page(request, code: str):
             cohort=entry.cohort, state=WaitlistState.WAITING, created_at__lte=entry.created_at
         ).count()
     return render(request, "bookings/waitlist_page.html", {"entry": entry, "position": position})
+
+
+def edit_details(request, code: str):
+    booking = _booking_or_404(code)
+    form = DetailsForm(request.POST or None, booking=booking)
+    context = {"booking": booking, "form": form}
+    if request.method != "POST":
+        return render(request, "bookings/edit_details.html", context)
+    if not form.is_valid():
+        return render(request, "bookings/edit_details.html", context, status=422)
+    try:
+        update_participant_details(
+            booking_id=booking.pk, name=form.cleaned_data["name"],
+            emergency_contact=form.cleaned_data["emergency_contact"],
+            access_needs=form.cleaned_data["access_needs"],
+            # Answers to questions the program has since dropped are kept as they were.
+            answers={**booking.intake_answers, **form.answers()},
+        )
+    except BookingError as refusal:
+        form.add_error(None, refusal.message)
+        return render(request, "bookings/edit_details.html", context, status=409)
+    messages.success(request, "Your details are updated.")
+    return redirect(booking.get_absolute_url())
 
 
 def my_data(request, code: str):

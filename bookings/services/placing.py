@@ -272,3 +272,19 @@ def _release_lapsed_booking(*, cohort: Cohort, email: str, now: datetime) -> Non
     Booking.objects.filter(
         cohort=cohort, email__iexact=email.strip(), state=BookingState.HELD, hold_expires_at__lte=now
     ).update(state=BookingState.EXPIRED)
+
+
+def update_participant_details(
+    *, booking_id: int, name: str, emergency_contact: str, access_needs: str, answers: dict
+) -> Booking:
+    """The participant corrects their own details and answers while their booking is active."""
+    with transaction.atomic():
+        booking = Booking.objects.select_for_update().get(pk=booking_id)
+        if not booking.is_cancellable:
+            raise NotAllowedNow("This booking has ended, so its details can no longer be changed.")
+        booking.name = name.strip()
+        booking.emergency_contact = emergency_contact.strip()
+        booking.access_needs = access_needs.strip()
+        booking.intake_answers = answers
+        booking.save(update_fields=["name", "emergency_contact", "access_needs", "intake_answers"])
+    return booking

@@ -104,3 +104,15 @@ def test_a_stranger_with_a_wrong_code_gets_nothing(client, robin):
     assert client.get("/booking/" + "Z" * 32 + "/my-data.json").status_code == 404
     assert client.post("/booking/" + "Z" * 32 + "/erase/", {"confirm": "on"}).status_code == 404
     assert Booking.objects.filter(email=EMAIL).exists()
+
+
+def test_a_participant_corrects_their_details_and_answers(client, robin):
+    booking, _ = robin
+    url = reverse("bookings:edit-details", args=[booking.code])
+    form = client.get(url).context["form"]
+    assert form.initial["name"] == "Robin Private"
+    response = client.post(url, {"name": "Robin P.", "emergency_contact": "Sky 07700 900322", "access_needs": ""})
+    assert response.status_code == 302
+    booking.refresh_from_db()
+    assert (booking.name, booking.emergency_contact, booking.email) == ("Robin P.", "Sky 07700 900322", EMAIL)
+    assert client.post(url, {"name": "", "emergency_contact": ""}).status_code == 422
