@@ -11,7 +11,7 @@ from bookings.exceptions import BookingError
 from bookings.models import AttendanceMark, Booking, WaitlistEntry
 from bookings.exports import spreadsheet_response
 from bookings.selectors import cohort_roster, session_attendance
-from bookings.services.attendance import mark_attendance, open_intake_answers
+from bookings.services.attendance import mark_attendance, open_intake_answers, record_intake_export
 from bookings.services.waitlist import offer_seat_to
 from programs.access import cohorts_visible_to, scope_to_user
 from programs.models import Session
@@ -91,3 +91,31 @@ def offer_waitlist_seat(request, entry_id: int):
     else:
         messages.success(request, f"A seat is offered to {entry.name} for the next day.")
     return redirect("bookings_roster", entry.cohort_id)
+
+
+@permission_required("programs.view_cohort", raise_exception=True)
+def roster_with_intake_export(request, cohort_id: int, file_format: str):
+    """The roster with intake answers, only when asked for explicitly; each row's look is recorded."""
+    if file_format not in {"csv", "xlsx"}:
+        raise Http404("Choose csv or xlsx.")
+    cohort = get_object_or_404(cohorts_visible_to(request.user).select_related("program"), pk=cohort_id)
+    _, rows, _ = cohort_roster(cohort=cohort)
+    bookings = [row.booking for row in rows if row.booking.is_cancellable]
+    questions = list(dict.fromkeys(
+        item["question"] for b in bookings for item in b.intake_answers.values() if isinstance(item, dict)
+    ))
+    table = [["Participant", "Email", "State", "Emergency contact", "Access needs", *questions]]
+    for booking in bookings:
+        answers = {item["question"]: item.get("answer") for item in booking.intake_answers.values() if isinstance(item, dict)}
+        table.append([booking.name, booking.email, booking.get_state_display(), booking.emergency_contact,
+                      booking.access_needs, *[_cell(answers.get(q)) for q in questions]])
+    record_intake_export(booking_ids=[b.pk for b in bookings], viewer=request.user)
+    return spreadsheet_response(table, filename=f"roster-intake-{cohort.pk}.{file_format}", file_format=file_format)
+
+
+def _cell(answer) -> str:
+    if answer is True:
+        return "Yes"
+    if answer is False or answer is None:
+        return "No" if answer is False else ""
+    return ", ".join(answer) if isinstance(answer, list) else str(answer)

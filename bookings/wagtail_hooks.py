@@ -167,6 +167,8 @@ def register_booking_action_urls():
         path("cohorts/<int:cohort_id>/roster/", roster_views.roster, name="bookings_roster"),
         path("sessions/<int:session_id>/attendance/", roster_views.attendance, name="bookings_attendance"),
         path("waitlist/<int:entry_id>/offer/", roster_views.offer_waitlist_seat, name="bookings_offer_seat"),
+        path("cohorts/<int:cohort_id>/roster-with-intake.<str:file_format>", roster_views.roster_with_intake_export,
+             name="bookings_roster_intake_export"),
         path("cohorts/<int:cohort_id>/attendance.<str:file_format>", roster_views.attendance_export,
              name="bookings_attendance_export"),
     ]

@@ -151,3 +151,20 @@ def cohort_buttons(page, user, next_url=None):
 @hooks.register("register_admin_urls")
 def register_programs_admin_urls():
     return [path("cohorts/<int:pk>/duplicate/", duplicate_cohort_view, name="programs_duplicate_cohort")]
+
+
+def _refuse_other_programs(request, page):
+    """Facilitators edit only the programs they lead; pages other than programs follow Wagtail's rules."""
+    from django.core.exceptions import PermissionDenied
+
+    from programs.access import sees_everything
+
+    program = page.specific_deferred
+    if isinstance(program, ProgramPage) and not sees_everything(request.user):
+        if not program.facilitators.filter(user=request.user).exists():
+            raise PermissionDenied("You can edit only the programs you lead.")
+
+
+hooks.register("before_edit_page", _refuse_other_programs)
+hooks.register("before_delete_page", _refuse_other_programs)
+hooks.register("before_copy_page", _refuse_other_programs)

@@ -29,3 +29,8 @@ def open_intake_answers(*, booking_id: int, viewer) -> Booking:
     with transaction.atomic():
         IntakeAccess.objects.create(booking_id=booking_id, viewer=viewer)
         return Booking.objects.select_related("cohort__program").get(pk=booking_id)
+
+
+def record_intake_export(*, booking_ids: list[int], viewer) -> None:
+    """An export with intake answers counts as a look at each of them."""
+    IntakeAccess.objects.bulk_create(IntakeAccess(booking_id=pk, viewer=viewer) for pk in booking_ids)

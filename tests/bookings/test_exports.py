@@ -67,3 +67,16 @@ def test_the_payments_export(staff_client, cohort):
     rows = rows_of(staff_client.get(reverse("payments_admin:index") + "?export=csv"))
     assert len(rows) == 2
     assert "120.00" in rows[1] and "Bank transfer" in rows[1]
+
+
+def test_intake_answers_are_exported_only_when_asked_and_each_look_is_recorded(staff_client, cohort):
+    from bookings.models import IntakeAccess
+
+    booking = place_booking(cohort_id=cohort.pk, participant=participant_for(cohort.program, 1))
+    plain = b"".join(staff_client.get(reverse("bookings_admin:index") + "?export=csv").streaming_content).decode()
+    assert "kinder to myself" not in plain and IntakeAccess.objects.count() == 0
+
+    rows = rows_of(staff_client.get(reverse("bookings_roster_intake_export", args=[cohort.pk, "csv"])))
+    assert rows[0] == ["Participant", "Email", "State", "Emergency contact", "Access needs", "What brings you here?"]
+    assert rows[1][-1] == "I would like to be kinder to myself."
+    assert list(IntakeAccess.objects.values_list("booking_id", flat=True)) == [booking.pk]

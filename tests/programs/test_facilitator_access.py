@@ -125,3 +125,27 @@ def test_exports_hold_only_the_facilitators_own_rows(world):
     assert client.get(reverse("bookings_attendance", args=[theirs.sessions.first().pk])).status_code == 404
     assert client.get(reverse("bookings_intake", args=[world["their_booking"].pk])).status_code == 404
     assert client.get(reverse("bookings_roster", args=[world["mine"].pk])).status_code == 200
+
+
+def test_a_facilitator_edits_only_the_program_pages_they_lead(world):
+    from wagtail.models import GroupPagePermission, Page
+
+    client, mine, theirs = world["client"], world["mine"].program, world["theirs"].program
+    index = mine.get_parent()
+    group = Group.objects.get(name="Facilitators")
+    for codename in ("add_page", "change_page", "publish_page"):
+        GroupPagePermission.objects.create(group=group, page=index, permission=Permission.objects.get(
+            content_type__app_label="wagtailcore", codename=codename))
+    assert client.get(reverse("wagtailadmin_pages:edit", args=[mine.pk])).status_code == 200
+    # Wagtail turns the refusal into a redirect to the dashboard with a message.
+    assert client.get(reverse("wagtailadmin_pages:edit", args=[theirs.pk])).status_code in (302, 403)
+    assert client.post(reverse("wagtailadmin_pages:edit", args=[theirs.pk]), {"title": "Hijacked"}).status_code in (302, 403)
+    assert Page.objects.get(pk=theirs.pk).title == "Their circle"
+
+
+def test_the_intake_export_of_another_programs_cohort_is_not_found(world):
+    from bookings.models import IntakeAccess
+
+    url = reverse("bookings_roster_intake_export", args=[world["theirs"].pk, "csv"])
+    assert world["client"].get(url).status_code == 404
+    assert IntakeAccess.objects.count() == 0
