@@ -133,3 +133,31 @@ def test_a_facilitator_marks_attendance_on_a_phone(live_server, phone, site_with
     rows.nth(2).get_by_role("button", name="Excused").click()
     page.wait_for_function("document.querySelectorAll('[data-person][data-unsaved]').length === 0")
     assert Attendance.objects.count() == 3
+
+
+def tab_to(page, selector: str, limit: int = 30) -> None:
+    """Press Tab until the element matching `selector` has the focus, as a keyboard user would."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"document.activeElement === document.querySelector({selector!r})"):
+            return
+    raise AssertionError(f"{selector} cannot be reached with the Tab key")
+
+
+def test_booking_with_the_keyboard_alone(live_server, phone, site_with_programs):
+    page = phone
+    page.goto(live_server.url + f"/book/{site_with_programs['free'].pk}/")
+    tab_to(page, "#id_name")
+    page.keyboard.type("Kim Keyboard")
+    tab_to(page, "#id_email")
+    page.keyboard.type("kim@example.org")
+    tab_to(page, "#id_consent")
+    page.keyboard.press("Space")
+    tab_to(page, "button[type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/booking/**")
+    assert Booking.objects.get().name == "Kim Keyboard"
+    # The first Tab on any page reaches the skip link, which moves the focus to the content.
+    page.goto(live_server.url + "/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
