@@ -75,6 +75,7 @@ def booking_page(request, code: str):
     return render(request, "bookings/booking_page.html", {
         "booking": booking, "cohort": booking.cohort, "sessions": _sessions_for_page(booking, now=timezone.now()),
         "retention_days": settings.INTAKE_RETENTION_DAYS,
+        "card_payments": stripe_gateway.stripe_enabled(),
     })
 
 

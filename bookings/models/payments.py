@@ -25,6 +25,8 @@ class Payment(models.Model):
     stripe_checkout_session_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
     stripe_payment_intent_id = models.CharField(max_length=255, blank=True, db_index=True)
     checkout_url = models.URLField(max_length=2000, blank=True)
+    # Fixed when the payment row is made, so a retried create sends Stripe the same parameters.
+    checkout_expires_at = models.DateTimeField(null=True, blank=True)
     note = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     paid_at = models.DateTimeField(null=True, blank=True)

@@ -24,6 +24,8 @@ logger = logging.getLogger(__name__)
 
 # Stripe refuses a Checkout Session that expires sooner than 30 minutes after it is created.
 STRIPE_MINIMUM_CHECKOUT = timedelta(minutes=31)
+# A pay-later place paid by card: the checkout may stay open most of Stripe's 24-hour maximum.
+PAY_NOW_CHECKOUT = timedelta(hours=23)
 
 CHECKOUT_EVENTS = {
     "checkout.session.completed",
@@ -34,7 +36,7 @@ CHECKOUT_EVENTS = {
 
 
 def start_checkout(*, booking_id: int, success_url: str, cancel_url: str, now: datetime | None = None) -> str:
-    """The Stripe Checkout URL for a held booking, creating the session once.
+    """The Stripe Checkout URL for a held card booking, or for paying a pay-later place now.
 
     The idempotency key and every parameter are fixed by the booking's payment row, so a
     double click or a retry after a lost response gets the same session back.
@@ -42,17 +44,28 @@ def start_checkout(*, booking_id: int, success_url: str, cancel_url: str, now: d
     now = now or timezone.now()
     with transaction.atomic():
         _, booking = lock_booking(booking_id)
-        if booking.payment_method != PaymentMethod.STRIPE or booking.state != BookingState.HELD:
+        held = booking.payment_method == PaymentMethod.STRIPE and booking.state == BookingState.HELD
+        paying_later = booking.payment_method == PaymentMethod.PAY_LATER and booking.state == BookingState.AWAITING_PAYMENT
+        if not (held or (paying_later and stripe_gateway.stripe_enabled())):
             raise NotAllowedNow("This booking is not waiting for a card payment.")
         payment = booking.payments.filter(provider="stripe", status=PaymentStatus.PENDING).first()
+        if payment is not None and payment.checkout_expires_at <= now:
+            payment.status = PaymentStatus.EXPIRED
+            payment.save(update_fields=["status"])
+            payment = None
         if payment is None:
-            if booking.hold_expires_at <= now:
-                raise NotAllowedNow("Your seat was held for a limited time and the time ran out. Please book again.")
-            # Checkout and hold end together; Stripe's minimum may stretch a fresh hold a little.
-            booking.hold_expires_at = max(booking.hold_expires_at, now + STRIPE_MINIMUM_CHECKOUT)
-            booking.save(update_fields=["hold_expires_at"])
+            if held:
+                if booking.hold_expires_at <= now:
+                    raise NotAllowedNow("Your seat was held for a limited time and the time ran out. Please book again.")
+                # Checkout and hold end together; Stripe's minimum may stretch a fresh hold a little.
+                booking.hold_expires_at = max(booking.hold_expires_at, now + STRIPE_MINIMUM_CHECKOUT)
+                booking.save(update_fields=["hold_expires_at"])
+                expires_at = booking.hold_expires_at
+            else:
+                expires_at = now + PAY_NOW_CHECKOUT  # the seat is theirs already; no hurry
             payment = Payment.objects.create(
-                booking=booking, provider="stripe", amount=booking.amount, currency=booking.currency
+                booking=booking, provider="stripe", amount=booking.amount, currency=booking.currency,
+                checkout_expires_at=expires_at,
             )
         elif payment.checkout_url:
             return payment.checkout_url
@@ -85,7 +98,7 @@ def _checkout_params(booking: Booking, payment: Payment, *, success_url: str, ca
         "customer_email": booking.email,
         "client_reference_id": str(booking.pk),
         "metadata": {"booking_id": str(booking.pk), "payment_id": str(payment.pk)},
-        "expires_at": int(booking.hold_expires_at.timestamp()),
+        "expires_at": int(payment.checkout_expires_at.timestamp()),
         "success_url": success_url,
         "cancel_url": cancel_url,
     }

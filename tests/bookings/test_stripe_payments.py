@@ -330,3 +330,31 @@ def test_a_refund_that_could_not_reach_stripe_is_sent_by_the_next_tick(
     refund.refresh_from_db()
     assert refund.status == "succeeded" and refund.stripe_refund_id
     assert len([r for r in stripe_stand_in.requests if r.path == "/v1/refunds"]) == 2  # the failed one and the retry
+
+
+def test_a_pay_later_place_can_be_paid_now_by_card(client, stripe_stand_in):
+    _, index = build_site()
+    program = add_program(index, title="Later circle", allow_pay_later=True)
+    cohort = CohortFactory(program=program, price=Decimal("80.00"))
+    booking = place_booking(cohort_id=cohort.pk, participant=participant_for(program, 1), payment_method="pay_later")
+    assert "now by card" in client.get(booking.get_absolute_url()).content.decode()
+
+    response = client.post(reverse("bookings:pay", args=[booking.code]))
+    assert response["Location"].startswith(stripe_stand_in.base_url)
+    payment = booking.payments.get()
+    assert stripe_stand_in.session(payment.stripe_checkout_session_id)["expires_at"] == int((NOW + timedelta(hours=23)).timestamp())
+    deliver(client, stripe_stand_in.event("checkout.session.completed", stripe_stand_in.complete(payment.stripe_checkout_session_id)))
+    assert state_of(booking) == (BookingState.CONFIRMED, PaymentStatus.SUCCEEDED)
+
+
+def test_an_abandoned_pay_now_checkout_is_replaced_by_a_fresh_one(client, stripe_stand_in):
+    _, index = build_site()
+    program = add_program(index, title="Later circle", allow_pay_later=True)
+    booking = place_booking(cohort_id=CohortFactory(program=program).pk, participant=participant_for(program, 1),
+                            payment_method="pay_later")
+    client.post(reverse("bookings:pay", args=[booking.code]))
+    with time_machine.travel(NOW + timedelta(days=1), tick=False):
+        response = client.post(reverse("bookings:pay", args=[booking.code]))
+    assert response["Location"].startswith(stripe_stand_in.base_url)
+    assert list(booking.payments.values_list("status", flat=True)) == [PaymentStatus.EXPIRED, PaymentStatus.PENDING]
+    assert booking.state == BookingState.AWAITING_PAYMENT
