@@ -26,15 +26,22 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import timedelta
-from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import psycopg
-from psycopg import sql
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.scratch import (  # noqa: E402
+    close_django_connections,
+    drop_scratch_database,
+    make_cohort,
+    recreate_scratch_database,
+    setup_django,
+)
+
 RESULTS = Path(__file__).resolve().parent / "results.json"
 SCRATCH_DB = "workshop_bench"
 # PostgreSQL's default max_connections is 100; each worker holds one and the script one more.
@@ -66,13 +73,13 @@ def main() -> int:
     scratch_url = urlsplit(server_url)._replace(path=f"/{SCRATCH_DB}").geturl()
 
     var_dir = tempfile.mkdtemp(prefix="workshop-bench-")
-    recreate_scratch_database(server_url)
+    recreate_scratch_database(server_url, SCRATCH_DB)
     try:
-        setup_django(scratch_url, var_dir=var_dir)
+        setup_django(scratch_url, var_dir=var_dir, email_backend="django.core.mail.backends.locmem.EmailBackend")
         return run(args, scratch_url)
     finally:
         close_django_connections()
-        drop_scratch_database(server_url)
+        drop_scratch_database(server_url, SCRATCH_DB)
         shutil.rmtree(var_dir, ignore_errors=True)
 
 
@@ -95,61 +102,10 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
-def admin_connection(server_url: str) -> psycopg.Connection:
-    """A connection to the server's `postgres` database, where databases are created and dropped."""
-    return psycopg.connect(psycopg.conninfo.make_conninfo(server_url, dbname="postgres"), autocommit=True)
 
 
-def recreate_scratch_database(server_url: str) -> None:
-    with admin_connection(server_url) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(SCRATCH_DB)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(SCRATCH_DB)))
 
 
-def drop_scratch_database(server_url: str) -> None:
-    with admin_connection(server_url) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(SCRATCH_DB)))
-
-
-def close_django_connections() -> None:
-    from django.conf import settings
-
-    if settings.configured:
-        from django.db import connections
-
-        connections.close_all()
-
-
-def setup_django(scratch_url: str, *, var_dir: str) -> None:
-    # Everything that could reach the developer's own data points somewhere disposable:
-    # the scratch database, a temporary var/ directory, tasks in that database, mail in memory.
-    os.environ["DATABASE_URL"] = scratch_url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    os.environ["DJANGO_ENV"] = "development"
-    os.environ["DJANGO_DEBUG"] = "0"  # DEBUG keeps every query in memory, which would slow the measured side
-    os.environ["VAR_DIR"] = var_dir
-    os.environ["TASK_BACKEND"] = "database"
-    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
-    os.environ["LOG_LEVEL"] = "WARNING"
-    sys.path.insert(0, str(ROOT))
-
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0, interactive=False)
-
-
-def make_cohort(index, *, title: str, capacity: int):
-    from django.utils import timezone
-
-    from tests.factories import CohortFactory, add_program
-
-    program = add_program(index, title=title, default_price=Decimal("0"))
-    # Free, so each success confirms at once; starting weeks from now, so it is open today.
-    return CohortFactory(
-        program=program, price=Decimal("0"), capacity=capacity, start_date=timezone.localdate() + timedelta(weeks=6)
-    )
 
 
 def run_threads(*, workers: int, attempts: int, time_limit: float, prepare, attempt, finish) -> tuple[float, bool]:

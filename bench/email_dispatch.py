@@ -36,12 +36,20 @@ import time
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
-from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.scratch import (  # noqa: E402
+    close_django_connections,
+    drop_scratch_database,
+    make_cohort,
+    recreate_scratch_database,
+    setup_django,
+)
+
 RESULTS = Path(__file__).resolve().parent / "results.json"
 SCRATCH_DB = "workshop_bench_email"
 RESULTS_KEY = "email_dispatch"
@@ -89,14 +97,14 @@ def main() -> int:
         else:
             server_url = postgres_server_url()
             database_url = urlsplit(server_url)._replace(path=f"/{SCRATCH_DB}").geturl()
-            recreate_scratch_database(server_url)
-        setup_django(database_url, var_dir=var_dir)
+            recreate_scratch_database(server_url, SCRATCH_DB)
+        setup_django(database_url, var_dir=var_dir, email_backend="anymail.backends.test.EmailBackend")
         return run(args)
     finally:
         signal.alarm(0)
         close_django_connections()
         if server_url:
-            drop_scratch_database(server_url)
+            drop_scratch_database(server_url, SCRATCH_DB)
         shutil.rmtree(var_dir, ignore_errors=True)
 
 
@@ -133,72 +141,13 @@ def postgres_server_url() -> str:
     return server_url
 
 
-def admin_connection(server_url: str):
-    """A connection to the server's `postgres` database, where databases are created and dropped."""
-    import psycopg
-
-    return psycopg.connect(psycopg.conninfo.make_conninfo(server_url, dbname="postgres"), autocommit=True)
 
 
-def recreate_scratch_database(server_url: str) -> None:
-    from psycopg import sql
 
-    with admin_connection(server_url) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(SCRATCH_DB)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(SCRATCH_DB)))
-
-
-def drop_scratch_database(server_url: str) -> None:
-    from psycopg import sql
-
-    with admin_connection(server_url) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(SCRATCH_DB)))
-
-
-def close_django_connections() -> None:
-    from django.conf import settings
-
-    if settings.configured:
-        from django.db import connections
-
-        connections.close_all()
-
-
-def setup_django(database_url: str, *, var_dir: str) -> None:
-    # Everything that could reach the developer's own data points somewhere disposable:
-    # the scratch database, a temporary var/ directory, tasks in that database, mail in memory.
-    # DATABASE_CONN_MAX_AGE is left as the environment has it, since it changes the worker's cost.
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    os.environ["DJANGO_ENV"] = "development"
-    os.environ["DJANGO_DEBUG"] = "0"  # DEBUG keeps every query in memory, which would slow the measured side
-    os.environ["VAR_DIR"] = var_dir
-    os.environ["TASK_BACKEND"] = "database"
-    os.environ["EMAIL_BACKEND"] = "anymail.backends.test.EmailBackend"
-    os.environ["LOG_LEVEL"] = "WARNING"
-    sys.path.insert(0, str(ROOT))
-
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0, interactive=False)
 
 
 # Data
 
-
-def make_cohort(index, *, title: str, capacity: int):
-    from django.utils import timezone
-
-    from tests.factories import CohortFactory, add_program
-
-    program = add_program(index, title=title, default_price=Decimal("0"))
-    # Free, so each booking is confirmed at once; starting weeks from now, so it is open today
-    # and its confirmations are still news.
-    return CohortFactory(
-        program=program, price=Decimal("0"), capacity=capacity, start_date=timezone.localdate() + timedelta(weeks=6)
-    )
 
 
 def add_confirmed_bookings(cohort, *, count: int, prefix: str, via_service: bool) -> list[int]:
