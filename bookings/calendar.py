@@ -19,6 +19,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from icalendar import Calendar, Event
 
+from bookings.codes import code_digest, same_code
 from bookings.models import Booking, BookingState
 from programs.models import Cohort, ProgramFormat, Session
 
@@ -31,12 +32,13 @@ def booking_for_calendar(*, code: str) -> Booking | None:
     """The booking behind a private code with its cohort, program, venues and every session
     (removed ones too), in two queries whatever the number of sessions."""
     sessions = Session.objects.select_related("venue_override").order_by("starts_at", "pk")
-    return (
+    booking = (
         Booking.objects.select_related("cohort__program", "cohort__venue")
         .prefetch_related(Prefetch("cohort__sessions", queryset=sessions))
-        .filter(code=code)
+        .filter(code_digest=code_digest(code))
         .first()
     )
+    return booking if booking is not None and same_code(booking.code, code) else None
 
 
 def booking_calendar(booking: Booking, *, site_url: str) -> bytes:

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, Q
 
+from bookings.codes import code_digest, same_code
 from bookings.models import (
     Attendance,
     Booking,
@@ -25,12 +26,13 @@ def booking_for_page(*, code: str) -> Booking | None:
         .select_related("venue_override")
         .prefetch_related("materials")
     )
-    return (
+    booking = (
         Booking.objects.select_related("cohort__program", "cohort__venue")
         .prefetch_related(Prefetch("cohort__sessions", queryset=sessions, to_attr="timetable"), "payments__refunds")
-        .filter(code=code)
+        .filter(code_digest=code_digest(code))
         .first()
     )
+    return booking if booking is not None and same_code(booking.code, code) else None
 
 
 @dataclass

@@ -13,6 +13,7 @@ from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequ
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from bookings import stripe_gateway
@@ -33,6 +34,7 @@ from programs.models import Cohort, SessionMaterial
 logger = logging.getLogger(__name__)
 
 
+@sensitive_post_parameters()  # intake answers never reach an error report
 @rate_limited("book", limit=20, window=600)
 def book(request, cohort_id: int):
     cohort = get_object_or_404(Cohort.objects.visible().select_related("program"), pk=cohort_id)
@@ -133,6 +135,7 @@ def waitlist_page(request, code: str):
     return render(request, "bookings/waitlist_page.html", {"entry": entry, "position": position})
 
 
+@sensitive_post_parameters()
 def edit_details(request, code: str):
     booking = _booking_or_404(code)
     form = DetailsForm(request.POST or None, booking=booking)

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from bookings.codes import new_secret_code
+from bookings.codes import code_digest, new_secret_code
 
 
 class BookingState(models.TextChoices):
@@ -58,6 +58,8 @@ class Booking(models.Model):
         "programs.Session", null=True, blank=True, on_delete=models.PROTECT, related_name="drop_ins"
     )
     code = models.CharField(max_length=64, unique=True, default=new_secret_code, editable=False)
+    # Lookups go through the digest; the code itself is then compared in constant time.
+    code_digest = models.CharField(max_length=64, unique=True, editable=False)
     state = models.CharField(max_length=20, choices=BookingState.choices)
     payment_method = models.CharField(max_length=16, choices=PaymentMethod.choices)
 
@@ -117,6 +119,11 @@ class Booking(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} · {self.cohort}"
+
+    def save(self, *args, **kwargs):
+        # Derived, not a rule: the digest always matches the code.
+        self.code_digest = code_digest(self.code)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("bookings:detail", kwargs={"code": self.code})
