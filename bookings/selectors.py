@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db.models import Prefetch, Q
 
 from bookings.codes import code_digest, same_code
+from bookings.emails import material_link
 from bookings.models import (
     Attendance,
     Booking,
@@ -33,6 +34,29 @@ def booking_for_page(*, code: str) -> Booking | None:
         .first()
     )
     return booking if booking is not None and same_code(booking.code, code) else None
+
+
+@dataclass(frozen=True)
+class SessionOnPage:
+    session: object
+    is_mine: bool
+    join_url: str
+    materials: list
+
+
+def sessions_for_booking_page(booking, *, now) -> list[SessionOnPage]:
+    """Materials only for a booking with a place; the join link only from the prep lead time until the end."""
+    cohort = booking.cohort
+    lead = timedelta(hours=cohort.program.prep_lead_time_hours)
+    online = cohort.mode in {"online", "hybrid"}
+    rows = []
+    for session in cohort.timetable:
+        is_mine = booking.session_id in (None, session.pk)
+        shared = booking.has_place and is_mine and not session.is_cancelled
+        joinable = shared and online and session.starts_at - lead <= now < session.ends_at
+        materials = [(m, material_link(booking=booking, material=m)) for m in session.materials.all()] if shared else []
+        rows.append(SessionOnPage(session, is_mine, cohort.meeting_url if joinable else "", materials))
+    return rows
 
 
 @dataclass

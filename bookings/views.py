@@ -1,7 +1,6 @@
 """The participant's side of booking: the intake form, the private booking page, paying and cancelling."""
 
 import logging
-from dataclasses import dataclass
 from datetime import timedelta
 
 import stripe
@@ -17,13 +16,13 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from bookings import stripe_gateway
-from bookings.emails import MATERIAL_LINK_SALT, material_link
+from bookings.emails import MATERIAL_LINK_SALT
 from bookings.exceptions import BookingError, PaymentProviderError
 from bookings.forms import CancelForm, DetailsForm, EraseForm, IntakeForm, LostLinkForm, WaitlistForm
 from bookings.ratelimit import rate_limited
 from bookings.services.email_planning import plan_booking_links
 from bookings.models import Booking, BookingState, CohortMessage, PaymentMethod, WaitlistEntry, WaitlistState
-from bookings.selectors import booking_for_page
+from bookings.selectors import booking_for_page, sessions_for_booking_page
 from bookings.services.cancelling import cancel_booking, refund_quote
 from bookings.services.payments import handle_stripe_event, start_checkout, sync_checkout_from_return
 from bookings.services.placing import place_booking, update_participant_details
@@ -75,7 +74,7 @@ def booking_page(request, code: str):
             messages.info(request, "We are still confirming your payment; this page will show it within a minute.")
         return redirect(booking.get_absolute_url())
     return render(request, "bookings/booking_page.html", {
-        "booking": booking, "cohort": booking.cohort, "sessions": _sessions_for_page(booking, now=timezone.now()),
+        "booking": booking, "cohort": booking.cohort, "sessions": sessions_for_booking_page(booking, now=timezone.now()),
         "retention_days": settings.INTAKE_RETENTION_DAYS,
         "card_payments": stripe_gateway.stripe_enabled(),
     })
@@ -248,29 +247,6 @@ def _go_to_checkout(request, booking):
         messages.error(request, refusal.message)
         return redirect(booking.get_absolute_url())
     return redirect(url)
-
-
-@dataclass(frozen=True)
-class SessionOnPage:
-    session: object
-    is_mine: bool
-    join_url: str
-    materials: list
-
-
-def _sessions_for_page(booking, *, now) -> list[SessionOnPage]:
-    """Materials only for a booking with a place; the join link only from the prep lead time until the end."""
-    cohort = booking.cohort
-    lead = timedelta(hours=cohort.program.prep_lead_time_hours)
-    online = cohort.mode in {"online", "hybrid"}
-    rows = []
-    for session in cohort.timetable:
-        is_mine = booking.session_id in (None, session.pk)
-        shared = booking.has_place and is_mine and not session.is_cancelled
-        joinable = shared and online and session.starts_at - lead <= now < session.ends_at
-        materials = [(m, material_link(booking=booking, material=m)) for m in session.materials.all()] if shared else []
-        rows.append(SessionOnPage(session, is_mine, cohort.meeting_url if joinable else "", materials))
-    return rows
 
 
 def _booking_or_404(code: str):
