@@ -28,6 +28,7 @@ from bookings.services.payments import handle_stripe_event, start_checkout, sync
 from bookings.services.placing import place_booking, update_participant_details
 from bookings.services.privacy import erase_participant, participant_data
 from bookings.services.waitlist import join_waitlist, leave_waitlist
+from cms.page_cache import cache_for_readers
 from programs.models import Cohort, SessionMaterial
 
 logger = logging.getLogger(__name__)
@@ -43,7 +44,8 @@ def book(request, cohort_id: int):
     form = IntakeForm(request.POST or None, cohort=cohort, initial=initial)
     context = {"form": form, "cohort": cohort, "offer": offer}
     if request.method != "POST":
-        return render(request, "bookings/book.html", context)
+        response = render(request, "bookings/book.html", context)
+        return response if offer_code else cache_for_readers(response)
     if not form.is_valid():
         return render(request, "bookings/book.html", context, status=422)
     try:

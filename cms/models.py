@@ -8,10 +8,11 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from cms.blocks import BodyBlock
+from cms.page_cache import CachedForReadersMixin
 from programs.time_zones import validate_time_zone
 
 
-class HomePage(Page):
+class HomePage(CachedForReadersMixin, Page):
     """The site's front page: a welcome, and the programs that are open."""
 
     intro = models.TextField(help_text="A few calm sentences that say what this site offers.")
@@ -34,7 +35,7 @@ class HomePage(Page):
         return context
 
 
-class ProgramIndexPage(Page):
+class ProgramIndexPage(CachedForReadersMixin, Page):
     """Lists every published program with its next cohort."""
 
     intro = models.TextField(blank=True)
@@ -52,7 +53,7 @@ class ProgramIndexPage(Page):
         return context
 
 
-class StandardPage(Page):
+class StandardPage(CachedForReadersMixin, Page):
     """A page of text: the FAQ, "about inner child healing", the privacy notice."""
 
     intro = models.TextField(blank=True)

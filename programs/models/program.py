@@ -9,6 +9,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from cms.blocks import BodyBlock
+from cms.page_cache import CachedForReadersMixin
 from programs.blocks import IntakeQuestionsBlock
 
 
@@ -18,7 +19,7 @@ class ProgramFormat(models.TextChoices):
     HYBRID = "hybrid", "Online and in person"
 
 
-class ProgramPage(Page):
+class ProgramPage(CachedForReadersMixin, Page):
     """A course such as "Meeting your inner child: an 8-week online circle"; runs as cohorts."""
 
     summary = models.TextField(max_length=400, help_text="Two or three sentences for the program list.")

@@ -1,0 +1,104 @@
+"""A short-lived whole-page cache for anonymous readers of the public pages.
+
+Only responses a view marks with `cache_for_readers` are stored, and only requests that
+carry no session (so no login, no flash message) and no query string are answered from
+the cache. Any change to the content or to a booking clears every stored page at once by
+moving the cache's generation on, so "seats left" lags a booking by no more than the time
+between two reads of the cache. The seat count a booking checks never comes from here.
+
+Forms keep their CSRF protection: the token in a stored page is replaced by a placeholder,
+and each reader gets their own token (and cookie) when the page is served.
+"""
+
+import re
+import uuid
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+
+GENERATION_KEY = "page-cache:generation"
+CSRF_PLACEHOLDER = b"__page_cache_csrf_token__"
+CSRF_FIELD = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+STORED_HEADERS = ("Content-Type", "Content-Language", "Content-Security-Policy", "X-Frame-Options")
+
+
+def cache_for_readers(response):
+    """Mark `response` as the same for every anonymous reader, so it may be stored."""
+    response.cacheable_for_readers = True
+    return response
+
+
+class CachedForReadersMixin:
+    """For Page models whose rendering is the same for every anonymous reader."""
+
+    def serve(self, request, *args, **kwargs):
+        return cache_for_readers(super().serve(request, *args, **kwargs))
+
+
+def clear_page_cache(**_signal_kwargs) -> None:
+    """Forget every stored page: call after anything a public page shows has changed."""
+    if settings.PAGE_CACHE_SECONDS:
+        cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+
+
+def _page_key(request) -> str:
+    return f"page-cache:page:{request.get_host()}:{request.path}"
+
+
+def _is_anonymous_read(request) -> bool:
+    return (
+        request.method == "GET"
+        and not request.META.get("QUERY_STRING")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "messages" not in request.COOKIES
+    )
+
+
+def _can_store(response) -> bool:
+    # The only cookie a reader's page may set is their own CSRF token, which is swapped back in.
+    return (
+        getattr(response, "cacheable_for_readers", False)
+        and response.status_code == 200
+        and not response.streaming
+        and set(response.cookies) <= {settings.CSRF_COOKIE_NAME}
+    )
+
+
+class AnonymousPageCacheMiddleware:
+    """Must sit after CsrfViewMiddleware, which then sets the CSRF cookie a served page needs."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not settings.PAGE_CACHE_SECONDS or not _is_anonymous_read(request):
+            return self.get_response(request)
+        page_key = _page_key(request)
+        found = cache.get_many([GENERATION_KEY, page_key])
+        generation = found.get(GENERATION_KEY)
+        stored = found.get(page_key)
+        if stored is not None and stored["generation"] == generation:
+            return self._from_store(request, stored)
+        response = self.get_response(request)
+        if _can_store(response):
+            cache.set(page_key, self._to_store(response, generation), settings.PAGE_CACHE_SECONDS)
+        return response
+
+    @staticmethod
+    def _to_store(response, generation) -> dict:
+        return {
+            "generation": generation,
+            "content": CSRF_FIELD.sub(rb"\1" + CSRF_PLACEHOLDER + rb"\2", response.content),
+            "headers": {name: response[name] for name in STORED_HEADERS if response.has_header(name)},
+        }
+
+    @staticmethod
+    def _from_store(request, stored: dict) -> HttpResponse:
+        content = stored["content"]
+        if CSRF_PLACEHOLDER in content:
+            content = content.replace(CSRF_PLACEHOLDER, get_token(request).encode())
+        response = HttpResponse(content, headers=stored["headers"])
+        response["X-Page-Cache"] = "hit"
+        return response

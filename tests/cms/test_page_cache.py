@@ -1,0 +1,123 @@
+"""The anonymous readers' page cache: who is served from it, what clears it, and forms still work."""
+
+import re
+from datetime import date
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from bookings.services.placing import place_booking
+from tests.bookings.helpers import participant_for
+from tests.factories import CohortFactory, add_program, build_site
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def page_cache_on(settings):
+    settings.PAGE_CACHE_SECONDS = 30
+    with time_machine.travel("2026-11-24 12:00Z", tick=False):
+        yield
+
+
+@pytest.fixture
+def cohort():
+    _, index = build_site()
+    program = add_program(index, title="Meeting your inner child", default_price=0)
+    cohort = CohortFactory(program=program, capacity=12, price=0, start_date=date(2027, 3, 9), weeks=4)
+    Client().get(program.url)  # a site's first request creates its settings row, which clears the cache
+    return cohort
+
+
+def served_from_cache(response) -> bool:
+    return response.get("X-Page-Cache") == "hit"
+
+
+@pytest.mark.parametrize("page", ["program", "index", "book"])
+def test_a_second_anonymous_read_comes_from_the_cache_without_a_query(client, cohort, page):
+    url = {"program": cohort.program.url, "index": cohort.program.get_parent().url, "book": f"/book/{cohort.pk}/"}[page]
+    first = client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get(url)
+
+    assert not served_from_cache(first)
+    assert served_from_cache(second)
+    assert second.content.decode().count("Meeting your inner child") == first.content.decode().count(
+        "Meeting your inner child"
+    )
+    assert len(queries) == 0
+    assert "Content-Security-Policy" in second
+
+
+def test_a_booking_clears_the_cache_so_seats_left_is_fresh(client, cohort):
+    assert "12 of 12 left" in client.get(cohort.program.url).content.decode()
+
+    place_booking(cohort_id=cohort.pk, participant=participant_for(cohort.program))
+    response = client.get(cohort.program.url)
+
+    assert not served_from_cache(response)
+    assert "11 of 12 left" in response.content.decode()
+
+
+def test_publishing_an_edit_clears_the_cache(client, cohort):
+    program = cohort.program
+    client.get(program.url)
+
+    program.title = "Meeting your inner child, gently"
+    program.save_revision().publish()
+    response = client.get(program.url)
+
+    assert not served_from_cache(response)
+    assert "Meeting your inner child, gently" in response.content.decode()
+
+
+def test_a_reader_with_a_session_is_never_served_a_stored_page(client, cohort, admin_user):
+    client.get(cohort.program.url)
+    client.force_login(admin_user)
+
+    response = client.get(cohort.program.url)
+
+    assert not served_from_cache(response)
+
+
+def test_query_strings_and_waitlist_offers_bypass_the_cache(client, cohort):
+    client.get(f"/book/{cohort.pk}/?offer=abc")
+    assert not served_from_cache(client.get(f"/book/{cohort.pk}/?offer=abc"))
+    client.get(cohort.program.url + "?utm=x")
+    assert not served_from_cache(client.get(cohort.program.url + "?utm=x"))
+
+
+def test_cache_off_when_the_setting_is_zero(client, cohort, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    client.get(cohort.program.url)
+    assert not served_from_cache(client.get(cohort.program.url))
+
+
+def csrf_token_in(response) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.content.decode()).group(1)
+
+
+def test_each_reader_of_a_stored_booking_form_gets_their_own_working_csrf_token(cohort):
+    first_reader, second_reader = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    url = f"/book/{cohort.pk}/"
+    first_reader.get(url)
+
+    page = second_reader.get(url)
+    token = csrf_token_in(page)
+    answer = second_reader.post(url, {"csrfmiddlewaretoken": token, "name": ""})
+
+    assert served_from_cache(page)
+    assert "__page_cache_csrf_token__" not in page.content.decode()
+    assert token != csrf_token_in(first_reader.get(url))
+    assert answer.status_code == 422  # past the CSRF check, refused only for the empty form
+    stolen = Client(enforce_csrf_checks=True).post(url, {"csrfmiddlewaretoken": token, "name": ""})
+    assert stolen.status_code == 403
+
+
+def test_a_refused_form_is_never_stored(client, cohort):
+    url = f"/book/{cohort.pk}/"
+    client.post(url, {"name": ""})
+    assert not served_from_cache(client.get(url))
