@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate demo clean
+.PHONY: run run-scaled test bench install migrate demo clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,14 @@ demo: migrate
 run: demo
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) bin/run_local.py
+
+# The same demo at scale on this machine: gunicorn, RQ workers on Redis, PostgreSQL (README "Running at scale").
+run-scaled: install
+	$(PY) bin/run_scaled.py
+
+# Every benchmark, on the local PostgreSQL; prints a table and writes bench/results.json.
+bench: install
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 # axe-core for the browser tests' accessibility checks (they skip locally without npm or Chromium).
 node_modules/.package-lock.json: package.json package-lock.json
