@@ -44,10 +44,10 @@ def close_django_connections() -> None:
         connections.close_all()
 
 
-def setup_django(database_url: str, *, var_dir: str, email_backend: str) -> None:
+def setup_django(database_url: str, *, var_dir: str, email_backend: str, settings_module: str = "config.settings") -> None:
     """Point Django at the scratch database and a temporary var/, then migrate."""
     os.environ["DATABASE_URL"] = database_url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
     os.environ["DJANGO_ENV"] = "development"
     os.environ["DJANGO_DEBUG"] = "0"  # DEBUG keeps every query in memory, which would slow the measured side
     os.environ["VAR_DIR"] = var_dir

@@ -15,6 +15,7 @@ import uuid
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 
@@ -38,9 +39,17 @@ class CachedForReadersMixin:
 
 
 def clear_page_cache(**_signal_kwargs) -> None:
-    """Forget every stored page: call after anything a public page shows has changed."""
+    """Forget every stored page once the change that calls this is committed.
+
+    After the commit, not before: a reader who sees the new generation then renders the new
+    data, and the seat lock is not held while the cache answers.
+    """
     if settings.PAGE_CACHE_SECONDS:
-        cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+        transaction.on_commit(_move_generation_on)
+
+
+def _move_generation_on() -> None:
+    cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
 
 
 def _page_key(request) -> str:

@@ -1,28 +1,37 @@
 """Read queries for the public pages, with their joins chosen so templates cannot add queries."""
 
-from django.db.models import Count, F, Max, Min, Prefetch, Q, QuerySet
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from bookings.seats import seats_taken_subquery
 
 from programs.models import Cohort, ProgramPage, Session
 
-SCHEDULED = Q(sessions__status=Session.Status.SCHEDULED)
-
 
 def upcoming_cohorts() -> QuerySet[Cohort]:
-    """Public cohorts that still have a session to come, soonest first, with their date range."""
+    """Public cohorts that still have a session to come, soonest first, with their date range.
+
+    Finished cohorts are left out by an index scan of the sessions still to come, and each
+    figure is a subquery on one cohort's rows, so the cost follows the cohorts shown, not
+    every cohort there has ever been.
+    """
     now = timezone.now()
+    scheduled = Session.objects.filter(cohort=OuterRef("pk"), status=Session.Status.SCHEDULED).order_by()
+    still_to_come = Session.objects.filter(status=Session.Status.SCHEDULED, ends_at__gt=now).values("cohort_id")
     return (
         Cohort.objects.visible()
-        .annotate(seats_taken=seats_taken_subquery(now=now))
-        .annotate(seats_left=F("capacity") - F("seats_taken"))
+        .filter(pk__in=still_to_come)
+        .defer("recurrence")  # the rule is parsed on load, and the sessions already say it
         .annotate(
-            first_starts_at=Min("sessions__starts_at", filter=SCHEDULED),
-            last_ends_at=Max("sessions__ends_at", filter=SCHEDULED),
-            session_count=Count("sessions", filter=SCHEDULED),
+            seats_taken=seats_taken_subquery(now=now),
+            first_starts_at=Subquery(scheduled.order_by("starts_at").values("starts_at")[:1]),
+            last_ends_at=Subquery(scheduled.order_by("-ends_at").values("ends_at")[:1]),
+            session_count=Coalesce(
+                Subquery(scheduled.values("cohort").annotate(n=Count("pk")).values("n"), output_field=IntegerField()), 0
+            ),
         )
-        .filter(last_ends_at__gt=now)
+        .annotate(seats_left=F("capacity") - F("seats_taken"))
         .order_by("first_starts_at", "pk")
     )
 

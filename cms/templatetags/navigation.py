@@ -9,7 +9,8 @@ def main_navigation(context):
     request = context["request"]
     site = Site.find_for_request(request)
     root = site.root_page if site else None
-    items = list(root.get_children().live().in_menu().specific()) if root else []
+    # Plain pages, not .specific(): a title and a URL need no per-type query.
+    items = list(root.get_children().live().in_menu()) if root else []
     current = context.get("page")
     return {
         "root": root,

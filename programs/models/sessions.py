@@ -53,7 +53,11 @@ class Session(ClusterableModel):
 
     class Meta:
         ordering = ["starts_at", "pk"]
-        indexes = [models.Index(fields=["starts_at"], name="session_starts_at")]
+        indexes = [
+            models.Index(fields=["starts_at"], name="session_starts_at"),
+            # The public pages find the cohorts still to come from their sessions still to come.
+            models.Index(fields=["status", "ends_at"], name="session_status_ends_at"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["cohort", "occurrence_date"], name="session_unique_occurrence"),
             models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="session_ends_after_start"),

@@ -21,8 +21,9 @@ def session_time(session, zone_name: str):
         session.starts_at.isoformat(),
         session.ends_at.isoformat(),
         zone_name,
-        dateformat.format(starts, "D j M Y, H:i"),
-        dateformat.format(ends, "H:i"),
+        # strftime, not dateformat: this runs for every session on a program page.
+        f"{starts:%a} {starts.day} {starts:%b %Y, %H:%M}",
+        f"{ends:%H:%M}",
         zone_label(zone_name),
     )
 
