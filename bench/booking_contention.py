@@ -1,11 +1,12 @@
 """How fast seats go when many people book one cohort at once, against the bare cost of the lock.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/<db> .venv/bin/python bench/booking_contention.py \
-        [--seats N] [--workers W] [--attempts A] [--time-limit S]
+        [--seats N] [--workers 2,8] [--attempts A] [--time-limit S] [--profile]
 
 DATABASE_URL only says which PostgreSQL server to use: the script never touches that database.
 It drops and re-creates a scratch database (`workshop_bench`), migrates it, and measures there,
-with W threads that each hold their own connection:
+with W worker processes (forked, as gunicorn's are) that each hold their own connection; W is a
+list, and each figure is measured at every W in it:
 
 1. seats/s: `place_booking` on a free cohort with N seats (each success is a confirmed seat);
 2. bare/s:  the floor under it, on the same database and cohort row: BEGIN; SELECT … FOR UPDATE;
@@ -17,13 +18,11 @@ under "booking_contention".
 """
 
 import argparse
-import json
 import os
-import platform
 import shutil
 import sys
 import tempfile
-import threading
+import multiprocessing
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +33,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.report import machine, update_results  # noqa: E402
 from bench.scratch import (  # noqa: E402
     close_django_connections,
     drop_scratch_database,
@@ -86,18 +86,25 @@ def main() -> int:
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seats", type=int, default=None, help="capacity of the measured cohort (default: --attempts)")
-    parser.add_argument("--workers", type=int, default=8, help="threads, each with its own connection (default 8)")
+    parser.add_argument("--workers", default="2,8",
+                        help="worker processes, each with its own connection; a list measures each (default 2,8: "
+                             "one per core, and four per core as a busy gunicorn has)")
     parser.add_argument("--attempts", type=int, default=2000, help="bookings tried in each measured phase (default 2000)")
     parser.add_argument("--time-limit", type=float, default=60.0, help="seconds after which each phase stops trying (default 60)")
     parser.add_argument("--storm-capacity", type=int, default=10, help="seats in the oversell check (default 10)")
     parser.add_argument("--storm-attempts", type=int, default=400, help="bookings tried in the oversell check (default 400)")
-    parser.add_argument("--storm-workers", type=int, default=32, help="threads in the oversell check (default 32)")
+    parser.add_argument("--storm-workers", type=int, default=32, help="processes in the oversell check (default 32)")
+    parser.add_argument("--profile", action="store_true",
+                        help="instead of measuring, profile 200 bookings one after another with pyinstrument")
     args = parser.parse_args()
     args.seats = args.seats or args.attempts
-    for name in ("seats", "workers", "attempts", "storm_capacity", "storm_attempts", "storm_workers"):
+    args.workers = [int(w) for w in str(args.workers).split(",")]
+    if min(args.workers) < 1:
+        parser.error("--workers must be at least 1")
+    for name in ("seats", "attempts", "storm_capacity", "storm_attempts", "storm_workers"):
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
-    if max(args.workers, args.storm_workers) > MAX_WORKERS:
+    if max(*args.workers, args.storm_workers) > MAX_WORKERS:
         parser.error(f"at most {MAX_WORKERS} workers: each holds a connection, and PostgreSQL allows about 100")
     return args
 
@@ -108,45 +115,66 @@ def parse_args() -> argparse.Namespace:
 
 
 
-def run_threads(*, workers: int, attempts: int, time_limit: float, prepare, attempt, finish) -> tuple[float, bool]:
-    """Start `workers` threads together; they share `attempts` tries until those or the time run out.
+def run_workers(*, workers: int, attempts: int, time_limit: float, prepare, attempt, finish) -> tuple[float, bool, list]:
+    """Fork `workers` processes that start together and share `attempts` tries until those or the time run out.
 
-    `prepare()` runs in each thread before the start (to open its connection), `attempt(n)`
-    once per try, `finish()` at the end. Returns the seconds from the start to the last thread's
-    end, and whether the time limit cut the run short.
+    Processes, as gunicorn's workers are: threads would queue for one interpreter lock and
+    measure that instead of the database. In each process `prepare()` runs before the start
+    (to open its connection), `attempt(n)` once per try and returns an outcome (None for
+    success, "refused", or an error's text), `finish()` at the end. Returns the seconds from
+    the start to the last process's end, whether the time limit cut the run short, and
+    every outcome.
     """
-    next_n = iter(range(attempts))
-    take = threading.Lock()
-    ready = threading.Barrier(workers + 1, timeout=60)  # a worker that cannot connect breaks it
-    stopped_by_time = threading.Event()
-    ends: list[float] = []
+    context = multiprocessing.get_context("fork")
+    next_n = context.Value("i", 0)
+    ready = context.Barrier(workers + 1, timeout=60)  # a worker that cannot connect breaks it
+    reports = context.Queue()
+    close_django_connections()  # each child opens its own
 
     def work() -> None:
+        outcomes, stopped, end = [], False, None
         try:
             prepare()
             ready.wait()
             deadline = time.perf_counter() + time_limit
             while True:
                 if time.perf_counter() > deadline:
-                    stopped_by_time.set()
-                    return
-                with take:
-                    n = next(next_n, None)
-                if n is None:
-                    return
-                attempt(n)
+                    stopped = True
+                    break
+                with next_n.get_lock():
+                    n = next_n.value
+                    next_n.value += 1
+                if n >= attempts:
+                    break
+                outcomes.append(attempt(n))
         finally:
-            ends.append(time.perf_counter())
+            end = time.perf_counter()  # CLOCK_MONOTONIC: comparable across processes
             finish()
+            reports.put((end, stopped, outcomes))
 
-    threads = [threading.Thread(target=work) for _ in range(workers)]
-    for thread in threads:
-        thread.start()
-    ready.wait()  # every thread has its connection open: the clock starts now
+    processes = [context.Process(target=work) for _ in range(workers)]
+    for process in processes:
+        process.start()
+    ready.wait()  # every process has its connection open: the clock starts now
     start = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    return max(ends) - start, stopped_by_time.is_set()
+    collected = [reports.get(timeout=time_limit + 120) for _ in processes]
+    for process in processes:
+        process.join(timeout=30)
+    ends = [end for end, _, _ in collected]
+    outcomes = [outcome for _, _, batch in collected for outcome in batch]
+    return max(ends) - start, any(stopped for _, stopped, _ in collected), outcomes
+
+
+def tally(result: "PhaseResult", outcomes: list) -> "PhaseResult":
+    for outcome in outcomes:
+        result.attempts += 1
+        if outcome is None:
+            result.succeeded += 1
+        elif outcome == "refused":
+            result.refused += 1
+        else:
+            result.errors.append(outcome)
+    return result
 
 
 def measure_place_booking(*, name: str, cohort, workers: int, attempts: int, time_limit: float, email: str) -> PhaseResult:
@@ -155,33 +183,24 @@ def measure_place_booking(*, name: str, cohort, workers: int, attempts: int, tim
     from bookings.exceptions import CohortFull
     from bookings.services.placing import Participant, consent_text_for, place_booking
 
-    result = PhaseResult(name=name)
-    count = threading.Lock()
     consent = consent_text_for(cohort.program)
 
-    def attempt(n: int) -> None:
+    def attempt(n: int):
         participant = Participant(name=f"Bench {n}", email=email.format(n=n), consent_text=consent)
-        outcome = "succeeded"
         try:
             place_booking(cohort_id=cohort.pk, participant=participant)
         except CohortFull:
-            outcome = "refused"
+            return "refused"
         except Exception as error:  # the outer boundary: counted and shown, never hidden
-            outcome = f"{type(error).__name__}: {error}"
-        with count:
-            result.attempts += 1
-            if outcome == "succeeded":
-                result.succeeded += 1
-            elif outcome == "refused":
-                result.refused += 1
-            else:
-                result.errors.append(outcome)
+            return f"{type(error).__name__}: {error}"
+        return None
 
-    result.seconds, result.stopped_by_time = run_threads(
+    seconds, stopped, outcomes = run_workers(
         workers=workers, attempts=attempts, time_limit=time_limit,
-        # Lambdas, so that `connection` is looked up in each worker's thread, not in this one.
-        prepare=lambda: connection.ensure_connection(), attempt=attempt, finish=lambda: connection.close(),
+        prepare=connection.ensure_connection, attempt=attempt, finish=connection.close,
     )
+    result = tally(PhaseResult(name=name), outcomes)
+    result.seconds, result.stopped_by_time = seconds, stopped
     return result
 
 
@@ -189,36 +208,30 @@ def measure_bare_lock(*, scratch_url: str, cohort_id: int, workers: int, attempt
     with psycopg.connect(scratch_url, autocommit=True) as conn:
         conn.execute("DROP TABLE IF EXISTS bench_bare_seat")
         conn.execute("CREATE TABLE bench_bare_seat (id bigserial PRIMARY KEY, cohort_id bigint NOT NULL, n integer NOT NULL)")
-
-    result = PhaseResult(name="bare: lock cohort row + insert")
-    count = threading.Lock()
-    local = threading.local()
+    opened = {}
 
     def prepare() -> None:
-        local.conn = psycopg.connect(scratch_url, autocommit=True)
+        opened["conn"] = psycopg.connect(scratch_url, autocommit=True)
 
-    def attempt(n: int) -> None:
+    def attempt(n: int):
+        conn = opened["conn"]
         try:
-            with local.conn.transaction():  # BEGIN … COMMIT
-                local.conn.execute("SELECT id FROM programs_cohort WHERE id = %s FOR UPDATE", (cohort_id,))
-                local.conn.execute("INSERT INTO bench_bare_seat (cohort_id, n) VALUES (%s, %s)", (cohort_id, n))
-            outcome = None
+            with conn.transaction():  # BEGIN … COMMIT
+                conn.execute("SELECT id FROM programs_cohort WHERE id = %s FOR UPDATE", (cohort_id,))
+                conn.execute("INSERT INTO bench_bare_seat (cohort_id, n) VALUES (%s, %s)", (cohort_id, n))
         except psycopg.Error as error:
-            outcome = f"{type(error).__name__}: {error}"
-        with count:
-            result.attempts += 1
-            if outcome is None:
-                result.succeeded += 1
-            else:
-                result.errors.append(outcome)
+            return f"{type(error).__name__}: {error}"
+        return None
 
     def finish() -> None:
-        if getattr(local, "conn", None) is not None:
-            local.conn.close()
+        if "conn" in opened:
+            opened["conn"].close()
 
-    result.seconds, result.stopped_by_time = run_threads(
+    seconds, stopped, outcomes = run_workers(
         workers=workers, attempts=attempts, time_limit=time_limit, prepare=prepare, attempt=attempt, finish=finish
     )
+    result = tally(PhaseResult(name="bare: lock cohort row + insert"), outcomes)
+    result.seconds, result.stopped_by_time = seconds, stopped
     return result
 
 
@@ -252,19 +265,39 @@ def seats_beyond_capacity(cohort) -> tuple[int, int]:
     return by_rule, by_state
 
 
+def profile_bookings(index, *, count: int = 200) -> None:
+    from pyinstrument import Profiler
+
+    from bookings.services.placing import Participant, consent_text_for, place_booking
+
+    cohort = make_cohort(index, title="Bench: profiled", capacity=count)
+    consent = consent_text_for(cohort.program)
+    with Profiler(interval=0.0005) as profiler:
+        for n in range(count):
+            place_booking(cohort_id=cohort.pk, participant=Participant(
+                name=f"Bench {n}", email=f"profiled{n}@example.org", consent_text=consent))
+    print(profiler.output_text(unicode=True, color=False))
+
+
 def run(args: argparse.Namespace, scratch_url: str) -> int:
     from tests.factories import build_site
 
     index = build_site()[1]
-    cohort = make_cohort(index, title="Bench: many seats", capacity=args.seats)
-    booking = measure_place_booking(
-        name=f"place_booking, {args.seats} seats", cohort=cohort, workers=args.workers, attempts=args.attempts,
-        time_limit=args.time_limit, email="bench{n}@example.org",
-    )
-    bare = measure_bare_lock(
-        scratch_url=scratch_url, cohort_id=cohort.pk, workers=args.workers, attempts=args.attempts,
-        time_limit=args.time_limit,
-    )
+    if args.profile:
+        profile_bookings(index)
+        return 0
+    rows = []
+    for workers in args.workers:
+        cohort = make_cohort(index, title=f"Bench: many seats, {workers} workers", capacity=args.seats)
+        booking = measure_place_booking(
+            name=f"place_booking, {args.seats} seats", cohort=cohort, workers=workers, attempts=args.attempts,
+            time_limit=args.time_limit, email=f"bench{workers}-{{n}}@example.org",
+        )
+        bare = measure_bare_lock(
+            scratch_url=scratch_url, cohort_id=cohort.pk, workers=workers, attempts=args.attempts,
+            time_limit=args.time_limit,
+        )
+        rows.append((workers, booking, bare))
     queries = queries_per_booking(make_cohort(index, title="Bench: one booking, counted", capacity=1))
     small = make_cohort(index, title="Bench: oversell check", capacity=args.storm_capacity)
     storm = measure_place_booking(
@@ -277,48 +310,48 @@ def run(args: argparse.Namespace, scratch_url: str) -> int:
     oversold = max(by_rule, by_state, storm.succeeded, args.storm_capacity) - args.storm_capacity
 
     print(f"{'phase':<34} {'workers':>7} {'tried':>6} {'ok':>6} {'full':>6} {'errors':>6} {'seconds':>8} {'ok/s':>9}")
-    for phase, workers in ((booking, args.workers), (bare, args.workers), (storm, args.storm_workers)):
+    phases = [(phase, workers) for workers, booking, bare in rows for phase in (booking, bare)]
+    for phase, workers in [*phases, (storm, args.storm_workers)]:
         print(
             f"{phase.name:<34} {workers:>7} {phase.attempts:>6} {phase.succeeded:>6} {phase.refused:>6} "
             f"{len(phase.errors):>6} {phase.seconds:>8.2f} {phase.per_second:>9.1f}"
             + ("  (stopped by the time limit)" if phase.stopped_by_time else "")
         )
-    for phase in (booking, bare, storm):
         for error in sorted(set(phase.errors))[:5]:
             print(f"  {phase.name}: {error}")
     print(f"oversell check: seats taken {by_rule} by the seat rule, {by_state} by row state, capacity {args.storm_capacity}")
-    ratio = booking.per_second / bare.per_second if bare.per_second else 0.0
     print(f"queries per place_booking (one free seat, on its own cohort): {queries}")
-    print(f"seats/s: {booking.per_second:.1f}")
-    print(f"bare/s: {bare.per_second:.1f}")
-    print(f"ratio: {ratio:.2f}")
+    for workers, booking, bare in rows:
+        print(f"{workers} workers: seats/s {booking.per_second:.1f}, bare/s {bare.per_second:.1f}, "
+              f"ratio {booking.per_second / bare.per_second:.2f}")
     print(f"oversold: {oversold}")
 
-    write_results(args=args, booking=booking, bare=bare, storm=storm, ratio=ratio, oversold=oversold,
-                  seats_taken=by_rule, queries=queries)
-    return 0 if oversold == 0 and not (booking.errors or bare.errors or storm.errors) else 1
+    write_results(args=args, rows=rows, storm=storm, oversold=oversold, seats_taken=by_rule, queries=queries)
+    failed = any(phase.errors for phase, _ in phases) or storm.errors
+    return 0 if oversold == 0 and not failed else 1
 
 
-def write_results(*, args, booking: PhaseResult, bare: PhaseResult, storm: PhaseResult, ratio: float,
-                  oversold: int, seats_taken: int, queries: int) -> None:
-    import django
-    from django.utils import timezone
-
-    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    results["booking_contention"] = {
-        "measured_at": timezone.now().isoformat(timespec="seconds"),
-        "throughput": {
+def write_results(*, args, rows: list, storm: PhaseResult, oversold: int, seats_taken: int, queries: int) -> None:
+    by_workers = {
+        str(workers): {
             "seats_per_second": round(booking.per_second, 1),
             "bare_per_second": round(bare.per_second, 1),
-            "ratio": round(ratio, 2),
-            "baseline": "BEGIN; SELECT … FROM programs_cohort WHERE id = %s FOR UPDATE; INSERT one row; COMMIT",
-            "workers": args.workers,
-            "seats": args.seats,
-            "queries_per_booking": queries,
+            "ratio": round(booking.per_second / bare.per_second, 3) if bare.per_second else 0.0,
             "attempts": {"place_booking": booking.attempts, "bare": bare.attempts},
             "seconds": {"place_booking": round(booking.seconds, 3), "bare": round(bare.seconds, 3)},
             "errors": {"place_booking": len(booking.errors), "bare": len(bare.errors)},
             "stopped_by_time_limit": booking.stopped_by_time or bare.stopped_by_time,
+        }
+        for workers, booking, bare in rows
+    }
+    update_results("booking_contention", {
+        "throughput": {
+            "by_workers": by_workers,
+            "baseline": "BEGIN; SELECT … FROM programs_cohort WHERE id = %s FOR UPDATE; INSERT one row; COMMIT "
+                        "(psycopg, no ORM), from the same number of processes",
+            "workers_are": "forked processes, each with its own connection",
+            "seats": args.seats,
+            "queries_per_booking": queries,
         },
         "oversell": {
             "oversold": oversold,
@@ -330,23 +363,8 @@ def write_results(*, args, booking: PhaseResult, bare: PhaseResult, storm: Phase
             "errors": len(storm.errors),
             "workers": args.storm_workers,
         },
-        "machine": {
-            "platform": platform.platform(),
-            "cpu_count": os.cpu_count(),
-            "python": platform.python_version(),
-            "django": django.get_version(),
-            "postgresql": _server_version(),
-        },
-    }
-    RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
-
-
-def _server_version() -> str:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        return cursor.fetchone()[0]
+        "machine": machine(),
+    })
 
 
 if __name__ == "__main__":

@@ -46,6 +46,7 @@ class MoveForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["cohort"].queryset = (
             cohorts_visible_to(user).filter(program_id=booking.cohort.program_id).exclude(pk=booking.cohort_id)
+            .select_related("program")
         )
 
 

@@ -43,6 +43,7 @@ class BookingViewSet(ScopedViewSetMixin, ModelViewSet):
     inspect_view_enabled = True
     inspect_view_class = BookingInspectView
     list_display = ["name", "email", "cohort", "state", "payment_method", "amount", "created_at"]
+    list_select_related = ("cohort__program",)
     filterset_class = cohort_filterset(Booking, "state", "payment_method")
     search_fields = ["name", "email"]
     # Intake answers stay out of this view: the facilitator workspace (#6) shows them, audited.
@@ -74,6 +75,7 @@ class PaymentViewSet(ScopedViewSetMixin, ModelViewSet):
     add_to_admin_menu = True
     copy_view_enabled = False
     list_display = ["booking", "provider", "status", "amount", "currency", "paid_at"]
+    list_select_related = ("booking__cohort__program",)
     list_filter = ["provider", "status"]
     search_fields = ["booking__name", "booking__email"]
     form_fields = ["note"]
@@ -116,8 +118,11 @@ class CohortMessageCreateView(generic.CreateView):
     def get_form(self, *args, **kwargs):
         form = super().get_form(*args, **kwargs)
         cohorts = cohorts_visible_to(self.request.user)
-        form.fields["cohort"].queryset = cohorts
-        form.fields["session"].queryset = form.fields["session"].queryset.filter(cohort__in=cohorts)
+        # The choices are named "program · cohort" and "program · cohort · date": joined, not one query each.
+        form.fields["cohort"].queryset = cohorts.select_related("program")
+        form.fields["session"].queryset = (
+            form.fields["session"].queryset.filter(cohort__in=cohorts).select_related("cohort__program")
+        )
         return form
 
     def save_instance(self):
@@ -135,6 +140,7 @@ class CohortMessageViewSet(ScopedViewSetMixin, ModelViewSet):
     copy_view_enabled = False
     inspect_view_enabled = True
     list_display = ["subject", "cohort", "session", "created_at", "author"]
+    list_select_related = ("cohort__program", "session__cohort__program", "author")
     filterset_class = cohort_filterset(CohortMessage)
     form_fields = ["cohort", "session", "subject", "body", "attachment"]
 

@@ -56,19 +56,29 @@ def scoped(view_class, *, cohort_path: str = "cohort"):
 
 
 class ScopedViewSetMixin:
-    """A ModelViewSet whose list, edit, inspect and delete views all filter through `cohorts_visible_to`."""
+    """A ModelViewSet whose list, edit, inspect and delete views all filter through `cohorts_visible_to`.
+
+    `list_select_related`, as in Django's admin, names the joins the list's columns and its
+    export read, so a page of twenty rows takes the same queries as a page of two.
+    """
 
     cohort_path = "cohort"
+    list_select_related: tuple[str, ...] = ()
 
     def __init__(self, *args, **kwargs):
         for name in ("index_view_class", "edit_view_class", "inspect_view_class", "delete_view_class"):
             setattr(self, name, scoped(getattr(self, name), cohort_path=self.cohort_path))
         super().__init__(*args, **kwargs)
 
+    def get_index_view_kwargs(self, **kwargs):
+        if self.list_select_related:
+            kwargs.setdefault("queryset", self.model._default_manager.select_related(*self.list_select_related))
+        return super().get_index_view_kwargs(**kwargs)
+
 
 def visible_cohorts_for_request(request):
-    """For filter drop-downs: only the cohorts the requesting user may see."""
-    return cohorts_visible_to(request.user) if request else Cohort.objects.none()
+    """For filter drop-downs: only the cohorts the requesting user may see, named with their program."""
+    return cohorts_visible_to(request.user).select_related("program") if request else Cohort.objects.none()
 
 
 def visible_programs_for_request(request):

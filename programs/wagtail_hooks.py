@@ -38,6 +38,7 @@ class CohortViewSet(ScopedViewSetMixin, ModelViewSet):
     edit_view_class = CohortEditView
     copy_view_enabled = False
     list_display = ["title", "program", "status", "start_date", "capacity", RosterColumn("roster", label="Roster")]
+    list_select_related = ("program",)
     filterset_class = CohortFilterSet
     search_fields = ["title"]
     edit_handler = ObjectList(
@@ -88,6 +89,7 @@ class SessionViewSet(ScopedViewSetMixin, ModelViewSet):
     add_to_admin_menu = False
     copy_view_enabled = False
     list_display = ["__str__", "topic", "status"]
+    list_select_related = ("cohort__program",)
     filterset_class = SessionFilterSet
     edit_view_class = SessionEditView
     edit_handler = ObjectList(

@@ -6,13 +6,13 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from bookings.exceptions import AlreadyBooked, BookingClosed, CohortFull, InvalidChoice, NotAllowedNow
 from bookings.models import Booking, BookingState, PaymentMethod, WaitlistEntry, WaitlistState
 from bookings.seats import seats_taken
-from bookings.services.locking import lock_booking, lock_cohort
+from bookings.services.locking import lock_booking, lock_cohort_for_booking
 from programs.models import Cohort, ProgramPage, Session
 
 
@@ -85,54 +85,79 @@ def place_booking(
     `AlreadyBooked`, `InvalidChoice` or `NotAllowedNow`; then nothing is written.
     """
     now = now or timezone.now()
-    with transaction.atomic():
-        cohort = lock_cohort(cohort_id)
-        offer = None
-        if session_id is not None:
-            session, first_start, tier_label, amount = _drop_in(cohort, session_id=session_id, tier_id=tier_id, now=now)
-        else:
-            session = None
-            timetable = ensure_bookable(cohort, now=now)
-            first_start = timetable.first_start
-            offer = _live_offer(cohort=cohort, code=waitlist_code, now=now) if waitlist_code else None
-            tier_label, amount = price_for(cohort=cohort, tier_id=tier_id)
-            amount = timetable.prorated(amount) if cohort.program.prorate_late_joiners else amount
-        methods = payment_methods_for(program=cohort.program, amount=amount)
-        if not methods:
-            raise BookingClosed("Online booking is not available for this group yet; please contact us.")
-        method = payment_method or methods[0]
-        if method not in methods:
-            raise InvalidChoice("Please choose one of the ways to pay offered.")
-        _release_lapsed_booking(cohort=cohort, email=participant.email, now=now)
-        _refuse_second_booking(cohort=cohort, session=session, email=participant.email.strip())
+    email = participant.email.strip()
+    try:
+        with transaction.atomic():
+            # What needs no lock is read first: the cohort's lock is held only to count and insert.
+            cohort = Cohort.objects.select_related("program").defer(*UNUSED_WHEN_BOOKING).get(pk=cohort_id)
+            choice = _choose(cohort, tier_id=tier_id, payment_method=payment_method, session_id=session_id, now=now)
+            _refuse_second_booking(cohort=cohort, session=choice.session, email=email, now=now)
 
-        booking = Booking(
-            cohort=cohort,
-            session=session,
-            payment_method=method,
-            name=participant.name,
-            email=participant.email.strip(),
-            participant_time_zone=participant.time_zone,
-            emergency_contact=participant.emergency_contact,
-            access_needs=participant.access_needs,
-            intake_answers=participant.answers,
-            consent_text=participant.consent_text,
-            consent_version=consent_version(participant.consent_text),
-            consent_given_at=now,
-            tier_label=tier_label,
-            amount=amount,
-            currency=settings.PAYMENT_CURRENCY,
-        )
-        if cohort.program.requires_screening and offer is None:
-            booking.state = BookingState.APPLIED
-        else:
-            _take_seat(booking, cohort=cohort, first_start=first_start, now=now, reserved=1 if offer else 0)
-        booking.save()
-        if offer is not None:
-            offer.state = WaitlistState.ACCEPTED
-            offer.booking = booking
-            offer.save(update_fields=["state", "booking"])
+            lock_cohort_for_booking(cohort)
+            ensure_open(cohort, now=now)  # again, now that nobody can change it under us
+            offer = _live_offer(cohort=cohort, code=waitlist_code, now=now) if waitlist_code else None
+            booking = Booking(
+                cohort=cohort,
+                session=choice.session,
+                payment_method=choice.method,
+                name=participant.name,
+                email=email,
+                participant_time_zone=participant.time_zone,
+                emergency_contact=participant.emergency_contact,
+                access_needs=participant.access_needs,
+                intake_answers=participant.answers,
+                consent_text=participant.consent_text,
+                consent_version=consent_version(participant.consent_text),
+                consent_given_at=now,
+                tier_label=choice.tier_label,
+                amount=choice.amount,
+                currency=settings.PAYMENT_CURRENCY,
+            )
+            if cohort.program.requires_screening and offer is None:
+                booking.state = BookingState.APPLIED
+            else:
+                _take_seat(booking, cohort=cohort, first_start=choice.first_start, now=now, reserved=1 if offer else 0)
+            booking.save()
+            if offer is not None:
+                offer.state = WaitlistState.ACCEPTED
+                offer.booking = booking
+                offer.save(update_fields=["state", "booking"])
+    except IntegrityError as error:
+        # The same person booking twice at once: both passed the check above, the database
+        # let one in. The other hears what the check would have told them.
+        if any(name in str(error) for name in ONE_ACTIVE_BOOKING_CONSTRAINTS):
+            _refuse_second_booking(cohort=cohort, session=choice.session, email=email, now=now)
+        raise
     return booking
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What is being booked and how it is paid, checked against the cohort and its program."""
+
+    session: Session | None
+    first_start: datetime
+    tier_label: str
+    amount: Decimal
+    method: str
+
+
+def _choose(cohort: Cohort, *, tier_id, payment_method, session_id, now: datetime) -> Choice:
+    if session_id is not None:
+        session, first_start, tier_label, amount = _drop_in(cohort, session_id=session_id, tier_id=tier_id, now=now)
+    else:
+        session = None
+        timetable = ensure_bookable(cohort, now=now)
+        first_start = timetable.first_start
+        tier_label, amount = price_for(cohort=cohort, tier_id=tier_id)
+        amount = timetable.prorated(amount) if cohort.program.prorate_late_joiners else amount
+    methods = payment_methods_for(program=cohort.program, amount=amount)
+    if not methods:
+        raise BookingClosed("Online booking is not available for this group yet; please contact us.")
+    method = payment_method or methods[0]
+    if method not in methods:
+        raise InvalidChoice("Please choose one of the ways to pay offered.")
+    return Choice(session=session, first_start=first_start, tier_label=tier_label, amount=amount, method=method)
 
 
 def approve_application(*, booking_id: int, message: str = "", now: datetime | None = None) -> Booking:
@@ -211,13 +236,18 @@ class Timetable:
         return (amount * (self.total - self.started) / self.total).quantize(Decimal("0.01"))
 
 
-def ensure_bookable(cohort: Cohort, *, now: datetime) -> Timetable:
+def ensure_open(cohort: Cohort, *, now: datetime) -> None:
+    """The cohort's own switches: its status and its booking window."""
     if cohort.status != Cohort.Status.OPEN:
         raise BookingClosed("This group is not taking bookings.")
     if cohort.booking_opens_at and now < cohort.booking_opens_at:
         raise BookingClosed("Booking for this group has not opened yet.")
     if cohort.booking_closes_at and now >= cohort.booking_closes_at:
         raise BookingClosed("Booking for this group has closed.")
+
+
+def ensure_bookable(cohort: Cohort, *, now: datetime) -> Timetable:
+    ensure_open(cohort, now=now)
     starts = list(
         Session.objects.filter(cohort=cohort, status=Session.Status.SCHEDULED)
         .order_by("starts_at").values_list("starts_at", flat=True)
@@ -247,16 +277,32 @@ def _drop_in(cohort: Cohort, *, session_id: int, tier_id: int | None, now: datet
     return session, session.starts_at, "Drop-in", cohort.drop_in_price
 
 
-def _refuse_second_booking(*, cohort: Cohort, session: Session | None, email: str) -> None:
-    # Under the cohort lock, so no other booking for this cohort can slip in between; the
-    # partial unique constraints on (cohort, lower(email)) and (session, lower(email)) back this up.
-    active = Booking.objects.active().filter(cohort=cohort, email__iexact=email)
-    if active.whole_course().exists():
+# Never read on the way to a seat, and costly to load: the page's content and the cohort's rule.
+UNUSED_WHEN_BOOKING = ("recurrence", "program__body", "program__intake_questions", "program__search_description")
+
+ONE_ACTIVE_BOOKING_CONSTRAINTS = ("booking_one_active_per_email", "booking_one_drop_in_per_email")
+
+
+def _refuse_second_booking(*, cohort: Cohort, session: Session | None, email: str, now: datetime) -> None:
+    """Refuse a second active booking of the same person; a lapsed hold of theirs no longer counts.
+
+    A friendly answer for the common case; two requests at once are settled by the partial
+    unique constraints on (cohort, lower(email)) and (session, lower(email)).
+    """
+    theirs = list(
+        Booking.objects.active().filter(cohort=cohort, email__iexact=email)
+        .values_list("pk", "state", "hold_expires_at", "session_id")
+    )
+    lapsed = [pk for pk, state, expires, _ in theirs if state == BookingState.HELD and expires and expires <= now]
+    if lapsed:
+        Booking.objects.filter(pk__in=lapsed, state=BookingState.HELD).update(state=BookingState.EXPIRED)
+    booked_sessions = {session_id for pk, _, _, session_id in theirs if pk not in lapsed}
+    if None in booked_sessions:
         raise AlreadyBooked(
             "This email address already has a place or an application for this group. "
             "Your confirmation email has a link to your booking."
         )
-    if session is not None and active.filter(session=session).exists():
+    if session is not None and session.pk in booked_sessions:
         raise AlreadyBooked("This email address already has a place in this session.")
 
 
@@ -265,13 +311,6 @@ def _live_offer(*, cohort: Cohort, code: str, now: datetime) -> WaitlistEntry:
     if offer is None or offer.state != WaitlistState.OFFERED or offer.offer_expires_at <= now:
         raise NotAllowedNow("This waitlist offer is no longer open. You can join the waitlist again.")
     return offer
-
-
-def _release_lapsed_booking(*, cohort: Cohort, email: str, now: datetime) -> None:
-    """A hold of the same person that has lapsed no longer blocks them from booking again."""
-    Booking.objects.filter(
-        cohort=cohort, email__iexact=email.strip(), state=BookingState.HELD, hold_expires_at__lte=now
-    ).update(state=BookingState.EXPIRED)
 
 
 def update_participant_details(

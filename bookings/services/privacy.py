@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Prefetch
 from django.utils import timezone
 
 from bookings.models import Attendance, Booking, EmailLog, Payment, Refund, WaitlistEntry
@@ -17,7 +17,12 @@ from bookings.services.cancelling import cancel_booking
 
 def participant_data(*, email: str) -> dict:
     """Everything held about the person with this address, as plain JSON-ready data."""
-    bookings = Booking.objects.filter(email__iexact=email).select_related("cohort__program", "session")
+    bookings = (
+        Booking.objects.filter(email__iexact=email)
+        .select_related("cohort__program", "session")
+        .prefetch_related("payments__refunds", Prefetch("attendance", Attendance.objects.select_related("session")),
+                          "emails")
+    )
     return {
         "email": email,
         "bookings": [_booking_data(b) for b in bookings],
@@ -51,11 +56,11 @@ def _booking_data(booking: Booking) -> dict:
         ],
         "attendance": [
             {"session": a.session.starts_at.isoformat(), "mark": a.mark}
-            for a in Attendance.objects.filter(booking=booking).select_related("session")
+            for a in booking.attendance.all()
         ],
         "emails": [
             {"kind": e.kind, "status": e.status, "sent_at": e.sent_at.isoformat() if e.sent_at else None}
-            for e in EmailLog.objects.filter(booking=booking)
+            for e in booking.emails.all()
         ],
     }
 

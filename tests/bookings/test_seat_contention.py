@@ -18,7 +18,7 @@ from django.db import connection, connections
 from django.test import override_settings
 from django.utils import timezone
 
-from bookings.exceptions import CohortFull
+from bookings.exceptions import AlreadyBooked, CohortFull
 from bookings.models import Booking, BookingState
 from bookings.seats import seats_taken
 from bookings.services.cancelling import cancel_booking
@@ -202,6 +202,21 @@ def test_cancellations_and_lapsed_holds_during_a_rush_free_each_seat_once():
     # and count for nothing.
     rebooked = {b.email for b in booked} & {b.email for b in lapsed}
     assert rows.filter(pk__in=[b.pk for b in lapsed], state=BookingState.EXPIRED).count() == len(rebooked)
+
+
+@pytest.mark.postgres
+def test_one_person_pressing_book_20_times_at_once_gets_one_place_and_19_clear_refusals():
+    cohort = free_cohort(capacity=10)
+    same_person = participant_for(cohort.program, 7)
+
+    outcomes = run_at_once([
+        Attempt(lambda: place_booking(cohort_id=cohort.pk, participant=same_person)) for _ in range(20)
+    ])
+
+    booked = [o for o in outcomes if isinstance(o, Booking)]
+    assert len(booked) == 1
+    assert all(isinstance(o, AlreadyBooked) for o in outcomes if o not in booked), outcomes
+    assert Booking.objects.filter(cohort=cohort).count() == 1
 
 
 @pytest.fixture
