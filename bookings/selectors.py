@@ -136,9 +136,9 @@ class Dashboard:
 
 def dashboard_for(*, user, now) -> Dashboard:
     """The admin home panel: this week's sessions and each open cohort's state, for the user's cohorts."""
-    from django.db.models import Count, F
+    from django.db.models import Count
 
-    from bookings.seats import seats_taken_subquery
+    from bookings.seats import seats_taken_by_cohort
     from programs.access import cohorts_visible_to
     from programs.models import Cohort
 
@@ -151,11 +151,13 @@ def dashboard_for(*, user, now) -> Dashboard:
     open_cohorts = list(
         Cohort.objects.filter(pk__in=cohorts.values("pk"), status=Cohort.Status.OPEN)
         .select_related("program")
-        .annotate(seats_taken=seats_taken_subquery(now=now))
         .annotate(waiting=Count("waitlist", filter=Q(waitlist__state=WaitlistState.WAITING), distinct=True))
-        .annotate(seats_left=F("capacity") - F("seats_taken"))
         .order_by("start_date")
     )
+    taken = seats_taken_by_cohort([cohort.pk for cohort in open_cohorts], now=now)
+    for cohort in open_cohorts:
+        cohort.seats_taken = taken[cohort.pk]
+        cohort.seats_left = cohort.capacity - cohort.seats_taken
     unpaid = Booking.objects.filter(cohort__in=cohorts, state=BookingState.AWAITING_PAYMENT).count()
     bounced = EmailLog.objects.filter(booking__cohort__in=cohorts, delivery_status__in=["bounced", "complained"]).count()
     return Dashboard(sessions_this_week=sessions, open_cohorts=open_cohorts, unpaid=unpaid, bounced=bounced)

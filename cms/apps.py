@@ -3,6 +3,8 @@ from django.apps import AppConfig
 # Anything a public page shows: saving or deleting one of these clears the anonymous page cache.
 PUBLIC_CONTENT_MODELS = [
     "wagtailcore.Page",
+    "wagtailcore.PageViewRestriction",
+    "wagtailcore.Site",
     "cms.HomePage",
     "cms.ProgramIndexPage",
     "cms.StandardPage",

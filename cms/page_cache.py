@@ -10,6 +10,7 @@ Forms keep their CSRF protection: the token in a stored page is replaced by a pl
 and each reader gets their own token (and cookie) when the page is served.
 """
 
+import logging
 import re
 import uuid
 
@@ -18,6 +19,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
+
+logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "page-cache:generation"
 CSRF_PLACEHOLDER = b"__page_cache_csrf_token__"
@@ -45,7 +48,8 @@ def clear_page_cache(**_signal_kwargs) -> None:
     data, and the seat lock is not held while the cache answers.
     """
     if settings.PAGE_CACHE_SECONDS:
-        transaction.on_commit(_move_generation_on)
+        # robust: a cache that is down must not stop the callbacks after this one (task enqueues).
+        transaction.on_commit(_move_generation_on, robust=True)
 
 
 def _move_generation_on() -> None:
@@ -65,13 +69,15 @@ def _is_anonymous_read(request) -> bool:
     )
 
 
-def _can_store(response) -> bool:
-    # The only cookie a reader's page may set is their own CSRF token, which is swapped back in.
+def _can_store(request, response) -> bool:
+    cache_control = response.get("Cache-Control", "").lower()
     return (
         getattr(response, "cacheable_for_readers", False)
         and response.status_code == 200
         and not response.streaming
-        and set(response.cookies) <= {settings.CSRF_COOKIE_NAME}
+        and not response.cookies
+        and not getattr(getattr(request, "session", None), "modified", False)
+        and not any(word in cache_control for word in ("private", "no-store", "no-cache"))
     )
 
 
@@ -85,14 +91,21 @@ class AnonymousPageCacheMiddleware:
         if not settings.PAGE_CACHE_SECONDS or not _is_anonymous_read(request):
             return self.get_response(request)
         page_key = _page_key(request)
-        found = cache.get_many([GENERATION_KEY, page_key])
+        try:
+            found = cache.get_many([GENERATION_KEY, page_key])
+        except Exception:  # the cache is down: serve the page as if there were none
+            logger.warning("Page cache unavailable; serving %s uncached", request.path, exc_info=True)
+            return self.get_response(request)
         generation = found.get(GENERATION_KEY)
         stored = found.get(page_key)
         if stored is not None and stored["generation"] == generation:
             return self._from_store(request, stored)
         response = self.get_response(request)
-        if _can_store(response):
-            cache.set(page_key, self._to_store(response, generation), settings.PAGE_CACHE_SECONDS)
+        if _can_store(request, response):
+            try:
+                cache.set(page_key, self._to_store(response, generation), settings.PAGE_CACHE_SECONDS)
+            except Exception:
+                logger.warning("Page cache unavailable; %s not stored", request.path, exc_info=True)
         return response
 
     @staticmethod

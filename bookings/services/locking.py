@@ -17,8 +17,11 @@ def lock_cohort(cohort_id: int) -> Cohort:
     return Cohort.objects.select_for_update(of=("self",)).select_related("program").get(pk=cohort_id)
 
 
-# What decides whether a cohort takes a booking and how many: read again under its lock.
-BOOKING_SWITCHES = ("status", "capacity", "booking_opens_at", "booking_closes_at")
+# What decides whether a cohort takes a booking, how many and at what price: read again under its lock.
+BOOKING_SWITCHES = (
+    "status", "capacity", "booking_opens_at", "booking_closes_at",
+    "price", "allow_drop_ins", "drop_in_price", "closes_after_session",
+)
 
 
 def lock_cohort_for_booking(cohort: Cohort) -> Cohort:

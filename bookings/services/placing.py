@@ -88,13 +88,14 @@ def place_booking(
     email = participant.email.strip()
     try:
         with transaction.atomic():
-            # What needs no lock is read first: the cohort's lock is held only to count and insert.
+            # The program and the person's earlier bookings are read before the lock; the
+            # schedule, the price and the seats are read under it, where nobody can change them.
             cohort = Cohort.objects.select_related("program").defer(*UNUSED_WHEN_BOOKING).get(pk=cohort_id)
-            choice = _choose(cohort, tier_id=tier_id, payment_method=payment_method, session_id=session_id, now=now)
-            _refuse_second_booking(cohort=cohort, session=choice.session, email=email, now=now)
-
+            lapsed = _refuse_second_booking(cohort=cohort, session_id=session_id, email=email, now=now)
             lock_cohort_for_booking(cohort)
-            ensure_open(cohort, now=now)  # again, now that nobody can change it under us
+            choice = _choose(cohort, tier_id=tier_id, payment_method=payment_method, session_id=session_id, now=now)
+            if lapsed:
+                Booking.objects.filter(pk__in=lapsed, state=BookingState.HELD).update(state=BookingState.EXPIRED)
             offer = _live_offer(cohort=cohort, code=waitlist_code, now=now) if waitlist_code else None
             booking = Booking(
                 cohort=cohort,
@@ -126,7 +127,7 @@ def place_booking(
         # The same person booking twice at once: both passed the check above, the database
         # let one in. The other hears what the check would have told them.
         if any(name in str(error) for name in ONE_ACTIVE_BOOKING_CONSTRAINTS):
-            _refuse_second_booking(cohort=cohort, session=choice.session, email=email, now=now)
+            _refuse_second_booking(cohort=cohort, session_id=session_id, email=email, now=now)
         raise
     return booking
 
@@ -265,10 +266,7 @@ def _drop_in(cohort: Cohort, *, session_id: int, tier_id: int | None, now: datet
         raise InvalidChoice("This group is booked as a whole course; single sessions are not offered.")
     if tier_id:
         raise InvalidChoice("Drop-in sessions have one price; please choose again.")
-    if cohort.status != Cohort.Status.OPEN:
-        raise BookingClosed("This group is not taking bookings.")
-    if cohort.booking_closes_at and now >= cohort.booking_closes_at:
-        raise BookingClosed("Booking for this group has closed.")
+    ensure_open(cohort, now=now)
     session = Session.objects.filter(cohort=cohort, pk=session_id, status=Session.Status.SCHEDULED).first()
     if session is None:
         raise InvalidChoice("Please choose one of the sessions offered.")
@@ -283,9 +281,10 @@ UNUSED_WHEN_BOOKING = ("recurrence", "program__body", "program__intake_questions
 ONE_ACTIVE_BOOKING_CONSTRAINTS = ("booking_one_active_per_email", "booking_one_drop_in_per_email")
 
 
-def _refuse_second_booking(*, cohort: Cohort, session: Session | None, email: str, now: datetime) -> None:
-    """Refuse a second active booking of the same person; a lapsed hold of theirs no longer counts.
+def _refuse_second_booking(*, cohort: Cohort, session_id: int | None, email: str, now: datetime) -> list[int]:
+    """Refuse a second active booking of the same person; returns their lapsed holds, which no longer count.
 
+    Only reads, so it can run before the cohort's lock (which must come before any booking's).
     A friendly answer for the common case; two requests at once are settled by the partial
     unique constraints on (cohort, lower(email)) and (session, lower(email)).
     """
@@ -294,16 +293,15 @@ def _refuse_second_booking(*, cohort: Cohort, session: Session | None, email: st
         .values_list("pk", "state", "hold_expires_at", "session_id")
     )
     lapsed = [pk for pk, state, expires, _ in theirs if state == BookingState.HELD and expires and expires <= now]
-    if lapsed:
-        Booking.objects.filter(pk__in=lapsed, state=BookingState.HELD).update(state=BookingState.EXPIRED)
-    booked_sessions = {session_id for pk, _, _, session_id in theirs if pk not in lapsed}
+    booked_sessions = {booked_session for pk, _, _, booked_session in theirs if pk not in lapsed}
     if None in booked_sessions:
         raise AlreadyBooked(
             "This email address already has a place or an application for this group. "
             "Your confirmation email has a link to your booking."
         )
-    if session is not None and session.pk in booked_sessions:
+    if session_id is not None and session_id in booked_sessions:
         raise AlreadyBooked("This email address already has a place in this session.")
+    return lapsed
 
 
 def _live_offer(*, cohort: Cohort, code: str, now: datetime) -> WaitlistEntry:

@@ -245,3 +245,52 @@ def test_the_booking_form_offers_single_sessions(client, drop_in_cohort):
     booking = Booking.objects.get()
     assert response.status_code == 302
     assert (booking.session_id, booking.amount) == (second.pk, Decimal("20.00"))
+
+
+def changed_just_before_the_lock(monkeypatch, change):
+    """Run `change` (another person's committed edit) between place_booking's first reads and its lock."""
+    from bookings.services import placing
+
+    real_lock = placing.lock_cohort_for_booking
+
+    def lock_after_the_change(cohort):
+        change()
+        return real_lock(cohort)
+
+    monkeypatch.setattr(placing, "lock_cohort_for_booking", lock_after_the_change)
+
+
+def test_a_session_cancelled_while_booking_is_refused_for_a_drop_in(drop_in_cohort, monkeypatch):
+    from programs.services import cancel_session
+
+    session = drop_in_cohort.sessions.order_by("starts_at")[1]
+    changed_just_before_the_lock(monkeypatch, lambda: cancel_session(session_id=session.pk, note="Facilitator unwell"))
+
+    with pytest.raises(InvalidChoice):
+        place_booking(cohort_id=drop_in_cohort.pk, participant=participant_for(drop_in_cohort.program, 1),
+                      session_id=session.pk)
+    assert not Booking.objects.exists()
+
+
+def test_a_price_or_capacity_changed_while_booking_is_the_one_applied(drop_in_cohort, monkeypatch):
+    program = drop_in_cohort.program
+    changed_just_before_the_lock(
+        monkeypatch, lambda: Cohort.objects.filter(pk=drop_in_cohort.pk).update(drop_in_price=Decimal("25.00"))
+    )
+    booking = place_booking(cohort_id=drop_in_cohort.pk, participant=participant_for(program, 1),
+                            session_id=drop_in_cohort.sessions.first().pk)
+    assert booking.amount == Decimal("25.00")
+
+    changed_just_before_the_lock(monkeypatch, lambda: Cohort.objects.filter(pk=drop_in_cohort.pk).update(capacity=1))
+    with pytest.raises(CohortFull):
+        place_booking(cohort_id=drop_in_cohort.pk, participant=participant_for(program, 2),
+                      session_id=drop_in_cohort.sessions.first().pk)
+
+
+def test_a_cohort_closed_while_booking_takes_no_one(drop_in_cohort, monkeypatch):
+    changed_just_before_the_lock(
+        monkeypatch, lambda: Cohort.objects.filter(pk=drop_in_cohort.pk).update(status=Cohort.Status.CLOSED)
+    )
+    with pytest.raises(BookingClosed):
+        place_booking(cohort_id=drop_in_cohort.pk, participant=participant_for(drop_in_cohort.program, 1))
+    assert not Booking.objects.exists()

@@ -129,3 +129,57 @@ def test_a_refused_form_is_never_stored(client, cohort):
     url = f"/book/{cohort.pk}/"
     client.post(url, {"name": ""})
     assert not served_from_cache(client.get(url))
+
+
+def test_making_a_page_private_clears_the_cache(client, cohort, django_capture_on_commit_callbacks):
+    from wagtail.models import PageViewRestriction
+
+    program = cohort.program
+    client.get(program.url)
+    with django_capture_on_commit_callbacks(execute=True):
+        PageViewRestriction.objects.create(page=program, restriction_type="password", password="quiet")
+
+    response = client.get(program.url)
+
+    assert not served_from_cache(response)
+    assert 'name="password"' in response.content.decode()  # Wagtail's password form, not the page
+
+
+class BrokenCache:
+    def __getattr__(self, name):
+        raise ConnectionError("the cache server is down")
+
+
+def test_a_cache_that_is_down_serves_pages_uncached_and_keeps_later_jobs(
+    client, cohort, monkeypatch, django_capture_on_commit_callbacks
+):
+    from cms import page_cache
+
+    monkeypatch.setattr(page_cache, "cache", BrokenCache())
+    later_job = []
+
+    response = client.get(cohort.program.url)
+    with django_capture_on_commit_callbacks(execute=True):
+        place_booking(cohort_id=cohort.pk, participant=participant_for(cohort.program))
+        from django.db import transaction
+
+        transaction.on_commit(lambda: later_job.append("ran"))
+
+    assert response.status_code == 200
+    assert not served_from_cache(response)
+    assert later_job == ["ran"]
+
+
+def test_a_response_marked_private_is_never_stored(rf, cohort):
+    from django.http import HttpResponse
+
+    from cms.page_cache import AnonymousPageCacheMiddleware, cache_for_readers
+
+    def private_view(request):
+        response = cache_for_readers(HttpResponse("for one person"))
+        response["Cache-Control"] = "private"
+        return response
+
+    middleware = AnonymousPageCacheMiddleware(private_view)
+    middleware(rf.get("/somewhere/"))
+    assert middleware(rf.get("/somewhere/")).get("X-Page-Cache") != "hit"
