@@ -16,38 +16,26 @@ def upcoming_cohorts(*, programs) -> list[Cohort]:
     out by an index scan of the sessions still to come, so the cost follows the cohorts
     shown, not every cohort there has ever been.
     """
-    now = timezone.now()
-    still_to_come = Session.objects.filter(status=Session.Status.SCHEDULED, ends_at__gt=now).values("cohort_id")
-    cohorts = list(
-        Cohort.objects.visible().filter(program__in=programs, pk__in=still_to_come)
-        .select_related("venue")
-        .defer("recurrence")  # the rule is parsed on load, and the sessions already say it
-    )
-    ids = [cohort.pk for cohort in cohorts]
-    ranges = {
-        row[0]: row[1:]
-        for row in Session.objects.filter(cohort__in=ids, status=Session.Status.SCHEDULED)
-        .order_by().values_list("cohort").annotate(Min("starts_at"), Max("ends_at"), Count("pk"))
-    }
-    taken = seats_taken_by_cohort(ids, now=now)
-    for cohort in cohorts:
-        cohort.first_starts_at, cohort.last_ends_at, cohort.session_count = ranges[cohort.pk]
-        cohort.seats_taken = taken[cohort.pk]
-        cohort.seats_left = cohort.capacity - cohort.seats_taken
-    return sorted(cohorts, key=lambda cohort: (cohort.first_starts_at, cohort.pk))
+    return _with_figures(_date_ranges(programs=programs))
 
 
 def program_cards(*, index_page) -> list[ProgramPage]:
     """The live programs under `index_page`, each with `next_cohort` (or None) attached.
 
-    Five queries whatever the number of programs and cohorts.
+    Five queries whatever the number of programs and cohorts; only each program's next
+    cohort is loaded.
     """
     programs = list(ProgramPage.objects.child_of(index_page).live().order_by("path"))
-    next_by_program: dict[int, Cohort] = {}
-    for cohort in upcoming_cohorts(programs=programs):
-        next_by_program.setdefault(cohort.program_id, cohort)
+    ranges = _date_ranges(programs=programs)
+    next_by_program: dict[int, int] = {}
+    for cohort_id, (program_id, first_starts_at, *_) in sorted(ranges.items(), key=lambda item: (item[1][1], item[0])):
+        next_by_program.setdefault(program_id, cohort_id)
+    next_cohorts = {
+        cohort.program_id: cohort
+        for cohort in _with_figures({cohort_id: ranges[cohort_id] for cohort_id in next_by_program.values()})
+    }
     for program in programs:
-        program.next_cohort = next_by_program.get(program.pk)
+        program.next_cohort = next_cohorts.get(program.pk)
     return programs
 
 
@@ -57,3 +45,30 @@ def program_page_cohorts(*, program: ProgramPage) -> list[Cohort]:
     sessions = Session.objects.exclude(status=Session.Status.REMOVED).select_related("venue_override")
     prefetch_related_objects(cohorts, Prefetch("sessions", queryset=sessions, to_attr="timetable"))
     return cohorts
+
+
+def _date_ranges(*, programs) -> dict[int, tuple]:
+    """cohort id -> (program id, first start, last end, number of sessions) of the public cohorts
+    of `programs` with a session still to come; one query."""
+    still_to_come = Session.objects.filter(status=Session.Status.SCHEDULED, ends_at__gt=timezone.now())
+    scheduled = Session.objects.filter(
+        status=Session.Status.SCHEDULED,
+        cohort__program__in=programs,
+        cohort__in=Cohort.objects.visible().filter(pk__in=still_to_come.values("cohort_id")),
+    )
+    rows = scheduled.order_by().values_list("cohort", "cohort__program").annotate(Min("starts_at"), Max("ends_at"), Count("pk"))
+    return {cohort_id: rest for cohort_id, *rest in rows}
+
+
+def _with_figures(ranges: dict[int, tuple]) -> list[Cohort]:
+    cohorts = list(
+        Cohort.objects.filter(pk__in=ranges)
+        .select_related("venue")
+        .defer("recurrence")  # the rule is parsed on load, and the sessions already say it
+    )
+    taken = seats_taken_by_cohort(list(ranges), now=timezone.now())
+    for cohort in cohorts:
+        _, cohort.first_starts_at, cohort.last_ends_at, cohort.session_count = ranges[cohort.pk]
+        cohort.seats_taken = taken[cohort.pk]
+        cohort.seats_left = cohort.capacity - cohort.seats_taken
+    return sorted(cohorts, key=lambda cohort: (cohort.first_starts_at, cohort.pk))
