@@ -152,6 +152,7 @@ def postgres_server_url() -> str:
 
 def add_confirmed_bookings(cohort, *, count: int, prefix: str, via_service: bool) -> list[int]:
     """`count` confirmed free bookings; the first through `place_booking`, the rest copied from it in bulk."""
+    from bookings.codes import code_digest, new_secret_code
     from bookings.models import Booking
     from bookings.services.placing import place_booking
     from tests.bookings.helpers import participant_for
@@ -166,7 +167,8 @@ def add_confirmed_bookings(cohort, *, count: int, prefix: str, via_service: bool
         # with the same consent and time zone, so every confirmation renders the same way.
         copies = [
             Booking(
-                cohort=cohort, state=first.state, payment_method=first.payment_method,
+                cohort=cohort, code=(code := new_secret_code()), code_digest=code_digest(code),
+                state=first.state, payment_method=first.payment_method,
                 name=f"Participant {n}", email=f"{prefix}{n}@example.org",
                 participant_time_zone=first.participant_time_zone, intake_answers=first.intake_answers,
                 consent_text=first.consent_text, consent_version=first.consent_version,

@@ -88,9 +88,13 @@ def place_booking(
     email = participant.email.strip()
     try:
         with transaction.atomic():
-            # The program and the person's earlier bookings are read before the lock; the
-            # schedule, the price and the seats are read under it, where nobody can change them.
-            cohort = Cohort.objects.select_related("program").defer(*UNUSED_WHEN_BOOKING).get(pk=cohort_id)
+            # The program, its price tiers and the person's earlier bookings are read before the
+            # lock (a tier edited at this very moment is as if it were edited a moment later);
+            # the cohort's switches, its schedule and the seats are read under it.
+            cohort = (
+                Cohort.objects.select_related("program").prefetch_related("program__price_tiers")
+                .defer(*UNUSED_WHEN_BOOKING).get(pk=cohort_id)
+            )
             lapsed = _refuse_second_booking(cohort=cohort, session_id=session_id, email=email, now=now)
             lock_cohort_for_booking(cohort)
             choice = _choose(cohort, tier_id=tier_id, payment_method=payment_method, session_id=session_id, now=now)
