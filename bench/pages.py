@@ -11,8 +11,9 @@ to come and the rest finished, every cohort with 12 weekly sessions and six conf
 So the tables grow a hundredfold from 10 to 1,000 cohorts while each page shows about as much.
 
 For each size, gunicorn (bench.settings: the site's settings, plus the two baselines) serves the
-same set of URLs twice: with the anonymous page cache off, then on (Redis, database 2, flushed
-first). `wrk` (Debian's package) loads each URL from 127.0.0.1 for --duration seconds after a
+same set of URLs three times (Redis as the cache, database 2, flushed first): "uncached", with no
+cache at all; "fragments", with the fragment cache every reader gets (the page cache off, as for
+a logged-in reader); "cached", with the anonymous readers' whole-page cache as well. `wrk` (Debian's package) loads each URL from 127.0.0.1 for --duration seconds after a
 one-second warm-up; any non-2xx answer or socket error fails the run. The baselines are measured
 in the same server in the same run: a bare Django view that returns "ok" (the ceiling), and a
 plain wagtailcore.Page rendered by a one-line template (stock Wagtail).
@@ -54,6 +55,9 @@ SESSIONS_PER_COHORT = 12
 BOOKINGS_PER_COHORT = 6
 BENCH_TITLE = "Bench cohort"
 PAGES = ("program_index", "program_page", "booking_page")
+# mode: (PAGE_CACHE_SECONDS, FRAGMENT_CACHE_SECONDS). "uncached" has neither; "fragments" is what
+# a logged-in reader (or anyone with a session) gets; "cached" is an anonymous reader's.
+MODES = {"uncached": (0, 0), "fragments": (0, 300), "cached": (300, 300)}
 BASELINES = ("bare", "wagtail")
 
 
@@ -68,6 +72,8 @@ def parse_args() -> argparse.Namespace:
                              "at the largest size")
     parser.add_argument("--explain", choices=PAGES + BASELINES,
                         help="instead of loading, EXPLAIN ANALYZE every query of this page at the largest size")
+    parser.add_argument("--with-fragments", action="store_true",
+                        help="--profile and --explain with the fragment cache on (in-process, local memory)")
     args = parser.parse_args()
     args.sizes = [int(size) for size in args.sizes.split(",")]
     if any(size < PROGRAMS for size in args.sizes):
@@ -88,7 +94,9 @@ def main() -> int:
     var_dir = tempfile.mkdtemp(prefix="workshop-bench-pages-")
     recreate_scratch_database(server_url, SCRATCH_DB)
     try:
+        # In this process (query counts, --profile, --explain) nothing is cached, unless asked.
         os.environ["PAGE_CACHE_SECONDS"] = "0"
+        os.environ["FRAGMENT_CACHE_SECONDS"] = "300" if args.with_fragments else "0"
         setup_django(scratch_url, var_dir=var_dir, email_backend="django.core.mail.backends.locmem.EmailBackend",
                      settings_module="bench.settings")
         return run(args, scratch_url=scratch_url, var_dir=var_dir)
@@ -225,12 +233,13 @@ def free_port() -> int:
 class Gunicorn:
     """gunicorn serving bench.settings on 127.0.0.1, stopped on exit whatever happens."""
 
-    def __init__(self, *, workers: int, page_cache_seconds: int, var_dir: str):
+    def __init__(self, *, workers: int, page_cache_seconds: int, fragment_cache_seconds: int, var_dir: str):
         self.port = free_port()
         env = dict(os.environ)
         env.update({
             "DJANGO_SETTINGS_MODULE": "bench.settings",
             "PAGE_CACHE_SECONDS": str(page_cache_seconds),
+            "FRAGMENT_CACHE_SECONDS": str(fragment_cache_seconds),
             "CACHE_BACKEND": "redis",
             "REDIS_CACHE_URL": CACHE_URL,
             "WEB_CONCURRENCY": str(workers),
@@ -357,9 +366,10 @@ def run(args, *, scratch_url: str, var_dir: str) -> int:
         queries = count_queries(urls)
         close_django_connections()
         rates = {}
-        for mode, seconds in (("uncached", 0), ("cached", 300)):
+        for mode, (page_seconds, fragment_seconds) in MODES.items():
             print(f"  {mode}", flush=True)
-            with Gunicorn(workers=args.web_workers, page_cache_seconds=seconds, var_dir=var_dir) as server:
+            with Gunicorn(workers=args.web_workers, page_cache_seconds=page_seconds,
+                          fragment_cache_seconds=fragment_seconds, var_dir=var_dir) as server:
                 rates[mode] = measure(server, urls, args)
         by_size[str(size)] = summarise(rates, queries)
     results = {
@@ -378,14 +388,16 @@ def run(args, *, scratch_url: str, var_dir: str) -> int:
 
 
 def summarise(rates: dict, queries: dict) -> dict:
-    """Each page's rate beside the baselines; the cached figures use the better of the two bare rates."""
-    bare = max(rates["uncached"]["bare"], rates["cached"]["bare"])
+    """Each page's rate beside the baselines; the cached figures use the best of the bare rates."""
+    bare = max(rates[mode]["bare"] for mode in MODES)
     wagtail = rates["uncached"]["wagtail"]
     pages = {}
     for page in PAGES:
         pages[page] = {
             "uncached_per_second": rates["uncached"][page],
             "ratio_vs_wagtail": round(rates["uncached"][page] / wagtail, 2),
+            "fragments_per_second": rates["fragments"][page],
+            "fragments_ratio_vs_wagtail": round(rates["fragments"][page] / wagtail, 2),
             "cached_per_second": rates["cached"][page],
             "ratio_vs_bare": round(rates["cached"][page] / bare, 2),
             "queries": queries[page],
@@ -393,22 +405,24 @@ def summarise(rates: dict, queries: dict) -> dict:
     return {
         "pages": pages,
         "baselines": {
-            "bare_per_second": {"uncached_server": rates["uncached"]["bare"], "cached_server": rates["cached"]["bare"]},
-            "wagtail_per_second": {"uncached_server": wagtail, "cached_server": rates["cached"]["wagtail"]},
+            "bare_per_second": {f"{mode}_server": rates[mode]["bare"] for mode in MODES},
+            "wagtail_per_second": {f"{mode}_server": rates[mode]["wagtail"] for mode in MODES},
             "queries": {name: queries[name] for name in BASELINES},
         },
     }
 
 
 def print_table(by_size: dict) -> None:
-    print(f"\n{'cohorts':>7} {'page':<14} {'uncached/s':>10} {'×wagtail':>9} {'cached/s':>9} {'×bare':>6} {'queries':>7}")
+    print(f"\n{'cohorts':>7} {'page':<14} {'uncached/s':>10} {'×wagtail':>9} {'fragments/s':>11} {'×wagtail':>9} "
+          f"{'cached/s':>9} {'×bare':>6} {'queries':>7}")
     for size, figures in by_size.items():
         base = figures["baselines"]
         for page, row in figures["pages"].items():
             print(f"{size:>7} {page:<14} {row['uncached_per_second']:>10.1f} {row['ratio_vs_wagtail']:>9.2f} "
+                  f"{row['fragments_per_second']:>11.1f} {row['fragments_ratio_vs_wagtail']:>9.2f} "
                   f"{row['cached_per_second']:>9.1f} {row['ratio_vs_bare']:>6.2f} {row['queries']:>7}")
         print(f"{size:>7} {'(bare ok)':<14} {base['bare_per_second']['uncached_server']:>10.1f} {'':>9} "
-              f"{base['bare_per_second']['cached_server']:>9.1f}")
+              f"{base['bare_per_second']['fragments_server']:>11.1f} {'':>9} {base['bare_per_second']['cached_server']:>9.1f}")
         print(f"{size:>7} {'(stock wagtail)':<14} {base['wagtail_per_second']['uncached_server']:>10.1f}")
 
 

@@ -78,6 +78,9 @@ def summary_rows(results: dict) -> list[dict]:
             row(f"{page}, {size} cohorts, uncached", figure["uncached_per_second"], "req/s",
                 "stock Wagtail page", base["wagtail_per_second"]["uncached_server"], figure["ratio_vs_wagtail"],
                 1.0 if at_target_size else None)
+            row(f"{page}, {size} cohorts, fragment cache only", figure["fragments_per_second"], "req/s",
+                "stock Wagtail page", base["wagtail_per_second"]["uncached_server"],
+                figure["fragments_ratio_vs_wagtail"], 1.0 if at_target_size else None)
             row(f"{page}, {size} cohorts, page cache", figure["cached_per_second"], "req/s",
                 "bare Django view", max(base["bare_per_second"].values()), figure["ratio_vs_bare"],
                 0.5 if at_target_size else None)

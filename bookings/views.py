@@ -11,6 +11,7 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -41,11 +42,15 @@ def book(request, cohort_id: int):
     offer_code = request.GET.get("offer", "")[:64]
     offer = WaitlistEntry.objects.filter(cohort=cohort, code=offer_code).first() if offer_code else None
     initial = {"name": offer.name, "email": offer.email} if offer else None
-    form = IntakeForm(request.POST or None, cohort=cohort, initial=initial)
-    context = {"form": form, "cohort": cohort, "offer": offer}
     if request.method != "POST":
+        blank = not offer_code  # a waitlist offer fills in the person's name and address
+        # Lazy: a blank form served from the fragment cache is never built.
+        form = SimpleLazyObject(lambda: IntakeForm(cohort=cohort, initial=initial))
+        context = {"form": form, "cohort": cohort, "offer": offer, "blank_form": blank}
         response = render(request, "bookings/book.html", context)
-        return response if offer_code else cache_for_readers(response)
+        return cache_for_readers(response) if blank else response
+    form = IntakeForm(request.POST, cohort=cohort, initial=initial)
+    context = {"form": form, "cohort": cohort, "offer": offer}
     if not form.is_valid():
         return render(request, "bookings/book.html", context, status=422)
     try:

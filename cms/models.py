@@ -1,6 +1,8 @@
 """Pages that are not programs, and the site-wide settings."""
 
 from django.db import models
+from django.http import Http404
+from django.utils.functional import SimpleLazyObject
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import StreamField
@@ -31,7 +33,7 @@ class HomePage(CachedForReadersMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         index_page = ProgramIndexPage.objects.live().child_of(self).first()
         context["program_index"] = index_page
-        context["programs"] = program_cards(index_page=index_page) if index_page else []
+        context["programs"] = SimpleLazyObject(lambda: program_cards(index_page=index_page) if index_page else [])
         return context
 
 
@@ -49,8 +51,21 @@ class ProgramIndexPage(CachedForReadersMixin, Page):
         from programs.selectors import program_cards
 
         context = super().get_context(request, *args, **kwargs)
-        context["programs"] = program_cards(index_page=self)
+        context["programs"] = SimpleLazyObject(lambda: program_cards(index_page=self))
         return context
+
+    def route(self, request, path_components):
+        """As Wagtail routes, but its children are all programs: one query for the program, not two."""
+        from programs.models import ProgramPage
+
+        if not path_components:
+            return super().route(request, path_components)
+        try:
+            program = ProgramPage.objects.child_of(self).get(slug=path_components[0])
+        except ProgramPage.DoesNotExist as missing:
+            raise Http404 from missing
+        program._cached_parent_obj = self
+        return program.route(request, path_components[1:])
 
 
 class StandardPage(CachedForReadersMixin, Page):

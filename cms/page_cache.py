@@ -42,18 +42,32 @@ class CachedForReadersMixin:
 
 
 def clear_page_cache(**_signal_kwargs) -> None:
-    """Forget every stored page once the change that calls this is committed.
+    """Forget every stored page and fragment once the change that calls this is committed.
 
     After the commit, not before: a reader who sees the new generation then renders the new
     data, and the seat lock is not held while the cache answers.
     """
-    if settings.PAGE_CACHE_SECONDS:
+    if settings.PAGE_CACHE_SECONDS or settings.FRAGMENT_CACHE_SECONDS:
         # robust: a cache that is down must not stop the callbacks after this one (task enqueues).
         transaction.on_commit(_move_generation_on, robust=True)
 
 
 def _move_generation_on() -> None:
     cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+
+
+def current_generation(request=None):
+    """The cache's generation, read once per request (the middleware may have read it already)."""
+    if request is not None and hasattr(request, "_page_cache_generation"):
+        return request._page_cache_generation
+    try:
+        generation = cache.get(GENERATION_KEY)
+    except Exception:
+        logger.warning("Page cache unavailable", exc_info=True)
+        return None
+    if request is not None:
+        request._page_cache_generation = generation
+    return generation
 
 
 def _page_key(request) -> str:
@@ -96,7 +110,7 @@ class AnonymousPageCacheMiddleware:
         except Exception:  # the cache is down: serve the page as if there were none
             logger.warning("Page cache unavailable; serving %s uncached", request.path, exc_info=True)
             return self.get_response(request)
-        generation = found.get(GENERATION_KEY)
+        generation = request._page_cache_generation = found.get(GENERATION_KEY)
         stored = found.get(page_key)
         if stored is not None and stored["generation"] == generation:
             return self._from_store(request, stored)

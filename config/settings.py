@@ -230,6 +230,10 @@ else:
 # Anonymous readers get public pages from the cache for at most this many seconds; a
 # booking or an edit clears it at once (cms/page_cache.py). 0 turns the cache off.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "30"))
+# Everyone, logged in or not, gets the parts of public pages that are the same for every
+# reader (the menu, program cards, a program's dates, a blank booking form) from the cache
+# for at most this long, cleared by the same edits and bookings (cms/templatetags/fragment_cache.py).
+FRAGMENT_CACHE_SECONDS = int(os.environ.get("FRAGMENT_CACHE_SECONDS", "30"))
 
 
 # Email: a readable outbox under var/ by default; an ESP through anymail at scale.

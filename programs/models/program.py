@@ -2,6 +2,7 @@
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.functional import SimpleLazyObject
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, HelpPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import StreamField
@@ -112,7 +113,8 @@ class ProgramPage(CachedForReadersMixin, Page):
         from programs.selectors import program_page_cohorts
 
         context = super().get_context(request, *args, **kwargs)
-        context["cohorts"] = program_page_cohorts(program=self)
+        # Lazy: a cached fragment of the page may not need them.
+        context["cohorts"] = SimpleLazyObject(lambda: program_page_cohorts(program=self))
         context["facilitator_list"] = self.facilitators.select_related("photo")
         return context
 

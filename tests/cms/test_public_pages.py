@@ -147,3 +147,15 @@ def test_home_page_and_standard_pages_answer(client, site):
     response = client.get(faq.url)
     assert response.status_code == 200
     assert "Is it safe?" in response.content.decode()
+
+
+def test_the_program_index_routes_only_to_its_live_programs(client, site):
+    _, index = site
+    live = add_program(index, title="Live program")
+    draft = add_program(index, title="Draft program")
+    draft.unpublish()
+
+    assert client.get(live.url).status_code == 200
+    assert client.get(f"{index.url}draft-program/").status_code == 404
+    assert client.get(f"{index.url}no-such-program/").status_code == 404
+    assert client.get(f"{live.url}something-below/").status_code == 404
