@@ -35,6 +35,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="smaller runs, for trying the benchmarks out")
     parser.add_argument("--only", default=",".join(BENCHMARKS), help="a comma-separated subset of: " + ", ".join(BENCHMARKS))
     parser.add_argument("--summary-only", action="store_true", help="only rebuild the table from bench/results.json")
+    parser.add_argument("--markdown", action="store_true", help="print the table as Markdown too (for the README)")
     args = parser.parse_args()
     args.only = [name.strip() for name in args.only.split(",") if name.strip()]
     unknown = set(args.only) - set(BENCHMARKS)
@@ -118,6 +119,23 @@ def print_table(rows: list[dict], machine: dict) -> None:
           f"{machine.get('database')}")
 
 
+def markdown_table(rows: list[dict], machine: dict) -> str:
+    lines = [
+        f"Measured {machine.get('measured_at', '')} on {machine.get('cpu_count')} cores, {machine.get('memory_gib')} GiB, "
+        f"{machine.get('platform')}; Python {machine.get('python')}, Django {machine.get('django')}, "
+        f"Wagtail {machine.get('wagtail')}, {machine.get('database')}.",
+        "",
+        "| figure | value | baseline | ratio | target | met |",
+        "|---|---:|---|---:|---|---|",
+    ]
+    for r in rows:
+        target = "" if r["target"] is None else (f"≥ {r['target']}" if isinstance(r["target"], float) else r["target"])
+        met = "" if r["met"] is None else ("yes" if r["met"] else "**no**")
+        lines.append(f"| {r['figure']} | {r['value']:,} {r['unit']} | {r['baseline']}: {r['baseline_value']:,} | "
+                     f"{r['ratio']} | {target} | {met} |")
+    return "\n".join(lines)
+
+
 def main() -> int:
     args = parse_args()
     ok = True
@@ -126,10 +144,13 @@ def main() -> int:
             ok = run_benchmark(name, quick=args.quick) and ok
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     rows = summary_rows(results)
-    machine = next((section["machine"] for section in results.values() if "machine" in section), {})
+    measured = [section for name, section in results.items() if name != "summary" and "machine" in section]
+    machine = {**measured[0]["machine"], "measured_at": max(section["measured_at"] for section in measured)[:10]} if measured else {}
     results["summary"] = {"rows": rows, "machine": machine, "quick": args.quick}
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     print_table(rows, machine)
+    if args.markdown:
+        print("\n" + markdown_table(rows, machine))
     return 0 if ok else 1
 
 
