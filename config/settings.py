@@ -5,6 +5,7 @@ Everything that differs between deployments comes from the environment (see
 database task backend, and an email outbox of readable files.
 """
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -166,6 +167,10 @@ MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "filesystem")
 if MEDIA_STORAGE == "filesystem":
     DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 elif MEDIA_STORAGE == "s3":
+    if not os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    if importlib.util.find_spec("storages") is None:
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs django-storages: pip install 'django-storages[s3]'.")
     DEFAULT_STORAGE = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {

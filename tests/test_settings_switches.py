@@ -1,0 +1,67 @@
+"""At-scale mode is settings alone: each switch, read from the environment by a fresh process."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOW = (
+    "import json; from django.conf import settings as s; "
+    "print(json.dumps({'db': s.DATABASES['default']['ENGINE'], 'tasks': s.TASKS['default']['BACKEND'], "
+    "'cache': s.CACHES['default']['BACKEND'], 'media': s.STORAGES['default']['BACKEND'], "
+    "'email': s.EMAIL_BACKEND, 'page_cache': s.PAGE_CACHE_SECONDS}))"
+)
+
+
+def settings_with(tmp_path, **env) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "TASK_", "CACHE_", "MEDIA_"))}
+    clean.update({"DJANGO_SETTINGS_MODULE": "config.settings", "VAR_DIR": str(tmp_path), **env})
+    return subprocess.run([sys.executable, "-c", SHOW], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60)
+
+
+def test_the_embedded_default(tmp_path):
+    shown = json.loads(settings_with(tmp_path).stdout)
+    assert shown == {
+        "db": "django.db.backends.sqlite3", "tasks": "django_tasks_db.DatabaseBackend",
+        "cache": "django.core.cache.backends.locmem.LocMemCache",
+        "media": "django.core.files.storage.FileSystemStorage",
+        "email": "django.core.mail.backends.filebased.EmailBackend", "page_cache": 30,
+    }
+
+
+def test_at_scale(tmp_path):
+    shown = json.loads(settings_with(
+        tmp_path, DATABASE_URL="postgres://postgres@127.0.0.1:5432/workshops", TASK_BACKEND="rq",
+        CACHE_BACKEND="redis", EMAIL_BACKEND="anymail.backends.mailgun.EmailBackend",
+    ).stdout)
+    assert shown == {
+        "db": "django.db.backends.postgresql", "tasks": "django_tasks_rq.RQBackend",
+        "cache": "django.core.cache.backends.redis.RedisCache",
+        "media": "django.core.files.storage.FileSystemStorage",
+        "email": "anymail.backends.mailgun.EmailBackend", "page_cache": 30,
+    }
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("TASK_BACKEND", "celery"), ("CACHE_BACKEND", "memcached"), ("MEDIA_STORAGE", "ftp"),
+])
+def test_a_mistyped_switch_refuses_to_start_and_says_what_it_accepts(tmp_path, name, value):
+    failed = settings_with(tmp_path, **{name: value})
+    assert failed.returncode != 0
+    assert f"{name} must be" in failed.stderr and repr(value) in failed.stderr
+
+
+def test_object_storage_says_what_it_needs(tmp_path):
+    no_bucket = settings_with(tmp_path, MEDIA_STORAGE="s3")
+    assert no_bucket.returncode != 0
+    assert "AWS_STORAGE_BUCKET_NAME" in no_bucket.stderr
+
+    with_bucket = settings_with(tmp_path, MEDIA_STORAGE="s3", AWS_STORAGE_BUCKET_NAME="circles-media")
+    if with_bucket.returncode == 0:  # django-storages is installed here
+        assert json.loads(with_bucket.stdout)["media"] == "storages.backends.s3.S3Storage"
+    else:  # it is optional, and the error says how to get it
+        assert "pip install 'django-storages[s3]'" in with_bucket.stderr
