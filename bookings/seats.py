@@ -11,7 +11,7 @@ runs out; the tidy-up task only changes their state for the roster.
 
 from datetime import datetime
 
-from django.db.models import Count
+from django.db.models import BigIntegerField, Count, Value
 
 from bookings.models import Booking, WaitlistEntry
 
@@ -19,28 +19,28 @@ from bookings.models import Booking, WaitlistEntry
 def seats_taken(*, cohort_id: int, now: datetime, session_id: int | None = None) -> int:
     """Seats taken for a whole-course place, or in one session when `session_id` is given.
 
-    Two short queries: place_booking counts while it holds the cohort's lock.
+    One query: place_booking counts while it holds the cohort's lock.
     """
     return seats_taken_by_cohort([cohort_id], now=now, session_id=session_id)[cohort_id]
 
 
 def seats_taken_by_cohort(cohort_ids, *, now: datetime, session_id: int | None = None) -> dict[int, int]:
-    """`seats_taken` for many cohorts at once, in the same two queries whatever their number."""
+    """`seats_taken` for many cohorts at once, in one query whatever their number."""
     taken = dict.fromkeys(cohort_ids, 0)
     busiest_drop_ins = dict.fromkeys(cohort_ids, 0)
     places = (
         Booking.objects.filter(cohort_id__in=taken).taking_seats(now=now)
         .order_by().values_list("cohort", "session").annotate(n=Count("pk"))
     )
-    for cohort_id, in_session, count in places:
+    # A live waitlist offer holds a whole-course seat: counted like a booking with no session.
+    offers = (
+        WaitlistEntry.objects.filter(cohort_id__in=taken).live_offers(now=now)
+        .order_by().annotate(no_session=Value(None, output_field=BigIntegerField()))
+        .values_list("cohort", "no_session").annotate(n=Count("pk"))
+    )
+    for cohort_id, in_session, count in places.union(offers, all=True):
         if in_session is None:
             taken[cohort_id] += count
         elif session_id is None or in_session == session_id:
             busiest_drop_ins[cohort_id] = max(busiest_drop_ins[cohort_id], count)
-    offers = (
-        WaitlistEntry.objects.filter(cohort_id__in=taken).live_offers(now=now)
-        .order_by().values_list("cohort").annotate(n=Count("pk"))
-    )
-    for cohort_id, count in offers:
-        taken[cohort_id] += count
     return {cohort_id: taken[cohort_id] + busiest_drop_ins[cohort_id] for cohort_id in taken}
