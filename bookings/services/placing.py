@@ -84,7 +84,8 @@ def place_booking(
     reserved by that waitlist offer is the one taken. Raises `BookingClosed`, `CohortFull`,
     `AlreadyBooked`, `InvalidChoice` or `NotAllowedNow`; then nothing is written.
     """
-    now = now or timezone.now()
+    clock = now  # None: the real clock, read again once the lock is held
+    now = clock or timezone.now()
     email = participant.email.strip()
     try:
         with transaction.atomic():
@@ -97,6 +98,7 @@ def place_booking(
             )
             lapsed = _refuse_second_booking(cohort=cohort, session_id=session_id, email=email, now=now)
             lock_cohort_for_booking(cohort)
+            now = clock or timezone.now()  # waiting for the lock may have taken a while
             choice = _choose(cohort, tier_id=tier_id, payment_method=payment_method, session_id=session_id, now=now)
             if lapsed:
                 Booking.objects.filter(pk__in=lapsed, state=BookingState.HELD).update(state=BookingState.EXPIRED)

@@ -294,3 +294,15 @@ def test_a_cohort_closed_while_booking_takes_no_one(drop_in_cohort, monkeypatch)
     with pytest.raises(BookingClosed):
         place_booking(cohort_id=drop_in_cohort.pk, participant=participant_for(drop_in_cohort.program, 1))
     assert not Booking.objects.exists()
+
+
+def test_booking_closing_while_waiting_for_the_lock_takes_no_one(drop_in_cohort, monkeypatch):
+    Cohort.objects.filter(pk=drop_in_cohort.pk).update(booking_closes_at=NOW + timedelta(minutes=1))
+    waited = time_machine.travel(NOW + timedelta(minutes=2), tick=False)
+    changed_just_before_the_lock(monkeypatch, waited.start)
+    try:
+        with pytest.raises(BookingClosed):
+            place_booking(cohort_id=drop_in_cohort.pk, participant=participant_for(drop_in_cohort.program, 1))
+    finally:
+        waited.stop()
+    assert not Booking.objects.exists()
