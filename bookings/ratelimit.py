@@ -1,9 +1,12 @@
 """A small fixed-window rate limit on the public endpoints, kept in Django's cache."""
 
+import logging
 from functools import wraps
 
 from django.core.cache import cache
 from django.shortcuts import render
+
+logger = logging.getLogger(__name__)
 
 
 def client_ip(request) -> str:
@@ -13,12 +16,19 @@ def client_ip(request) -> str:
 
 
 def allow(key: str, *, limit: int, window: int) -> bool:
-    """True while `key` has been seen at most `limit` times in the current `window` seconds."""
-    cache.add(key, 0, timeout=window)
+    """True while `key` has been seen at most `limit` times in the current `window` seconds.
+
+    With the cache down every request is let through: a booking matters more than a limit.
+    """
     try:
-        return cache.incr(key) <= limit
-    except ValueError:  # the key expired between add and incr
-        cache.set(key, 1, timeout=window)
+        cache.add(key, 0, timeout=window)
+        try:
+            return cache.incr(key) <= limit
+        except ValueError:  # the key expired between add and incr
+            cache.set(key, 1, timeout=window)
+            return True
+    except Exception:
+        logger.warning("Rate limit cache unavailable; letting %s through", key, exc_info=True)
         return True
 
 

@@ -1,7 +1,6 @@
 """Pages that are not programs, and the site-wide settings."""
 
 from django.db import models
-from django.http import Http404
 from django.utils.functional import SimpleLazyObject
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
@@ -55,15 +54,12 @@ class ProgramIndexPage(CachedForReadersMixin, Page):
         return context
 
     def route(self, request, path_components):
-        """As Wagtail routes, but its children are all programs: one query for the program, not two."""
+        """As Wagtail routes, but its children are programs: one query for the program, not two."""
         from programs.models import ProgramPage
 
-        if not path_components:
+        program = ProgramPage.objects.child_of(self).filter(slug=path_components[0]).first() if path_components else None
+        if program is None:  # this page itself, or not a program: Wagtail's own way (and its 404)
             return super().route(request, path_components)
-        try:
-            program = ProgramPage.objects.child_of(self).get(slug=path_components[0])
-        except ProgramPage.DoesNotExist as missing:
-            raise Http404 from missing
         program._cached_parent_obj = self
         return program.route(request, path_components[1:])
 

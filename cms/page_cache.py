@@ -56,15 +56,26 @@ def _move_generation_on() -> None:
     cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
 
 
+CACHE_DOWN = object()
+
+
 def current_generation(request=None):
-    """The cache's generation, read once per request (the middleware may have read it already)."""
+    """The cache's generation, read once per request (the middleware may have read it already).
+
+    `CACHE_DOWN` when the cache does not answer: then nothing is stored or read for the rest
+    of the request. A missing generation (a new or emptied cache) is created, so pages stored
+    before it went missing can never match again.
+    """
     if request is not None and hasattr(request, "_page_cache_generation"):
         return request._page_cache_generation
     try:
         generation = cache.get(GENERATION_KEY)
+        if generation is None:
+            cache.add(GENERATION_KEY, uuid.uuid4().hex, None)
+            generation = cache.get(GENERATION_KEY)
     except Exception:
         logger.warning("Page cache unavailable", exc_info=True)
-        return None
+        generation = CACHE_DOWN
     if request is not None:
         request._page_cache_generation = generation
     return generation
@@ -109,13 +120,16 @@ class AnonymousPageCacheMiddleware:
             found = cache.get_many([GENERATION_KEY, page_key])
         except Exception:  # the cache is down: serve the page as if there were none
             logger.warning("Page cache unavailable; serving %s uncached", request.path, exc_info=True)
+            request._page_cache_generation = CACHE_DOWN
             return self.get_response(request)
-        generation = request._page_cache_generation = found.get(GENERATION_KEY)
+        if GENERATION_KEY in found:
+            request._page_cache_generation = found[GENERATION_KEY]
+        generation = current_generation(request)
         stored = found.get(page_key)
         if stored is not None and stored["generation"] == generation:
             return self._from_store(request, stored)
         response = self.get_response(request)
-        if _can_store(request, response):
+        if generation is not CACHE_DOWN and _can_store(request, response):
             try:
                 cache.set(page_key, self._to_store(response, generation), settings.PAGE_CACHE_SECONDS)
             except Exception:

@@ -227,10 +227,14 @@ elif CACHE_BACKEND == "redis":
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ.get("REDIS_CACHE_URL", "redis://127.0.0.1:6379/1"),
+            # A Redis that does not answer must not hold up a page: the caches then step aside.
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
         }
     }
 else:
     raise ImproperlyConfigured(f"CACHE_BACKEND must be locmem or redis, not {CACHE_BACKEND!r}.")
+# Two deployments sharing one Redis never see each other's pages: keys start with the database's name.
+CACHES["default"]["KEY_PREFIX"] = os.environ.get("CACHE_KEY_PREFIX", str(DATABASES["default"]["NAME"]))
 
 # Anonymous readers get public pages from the cache for at most this many seconds; a
 # booking or an edit clears it at once (cms/page_cache.py). 0 turns the cache off.

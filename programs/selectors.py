@@ -28,7 +28,10 @@ def program_cards(*, index_page) -> list[ProgramPage]:
     programs = list(ProgramPage.objects.child_of(index_page).live().order_by("path"))
     ranges = _date_ranges(programs=programs)
     next_by_program: dict[int, int] = {}
-    for cohort_id, (program_id, first_starts_at, *_) in sorted(ranges.items(), key=lambda item: (item[1][1], item[0])):
+    # The next open cohort, soonest first; a closed or cancelled one only where nothing is open.
+    for cohort_id, (program_id, status, first_starts_at, *_) in sorted(
+        ranges.items(), key=lambda item: (item[1][1] != Cohort.Status.OPEN, item[1][2], item[0])
+    ):
         next_by_program.setdefault(program_id, cohort_id)
     next_cohorts = {
         cohort.program_id: cohort
@@ -48,15 +51,18 @@ def program_page_cohorts(*, program: ProgramPage) -> list[Cohort]:
 
 
 def _date_ranges(*, programs) -> dict[int, tuple]:
-    """cohort id -> (program id, first start, last end, number of sessions) of the public cohorts
-    of `programs` with a session still to come; one query."""
+    """cohort id -> (program id, status, first start, last end, number of sessions) of the public
+    cohorts of `programs` with a session still to come; one query."""
     still_to_come = Session.objects.filter(status=Session.Status.SCHEDULED, ends_at__gt=timezone.now())
     scheduled = Session.objects.filter(
         status=Session.Status.SCHEDULED,
         cohort__program__in=programs,
         cohort__in=Cohort.objects.visible().filter(pk__in=still_to_come.values("cohort_id")),
     )
-    rows = scheduled.order_by().values_list("cohort", "cohort__program").annotate(Min("starts_at"), Max("ends_at"), Count("pk"))
+    rows = (
+        scheduled.order_by().values_list("cohort", "cohort__program", "cohort__status")
+        .annotate(Min("starts_at"), Max("ends_at"), Count("pk"))
+    )
     return {cohort_id: rest for cohort_id, *rest in rows}
 
 
@@ -68,7 +74,7 @@ def _with_figures(ranges: dict[int, tuple]) -> list[Cohort]:
     )
     taken = seats_taken_by_cohort(list(ranges), now=timezone.now())
     for cohort in cohorts:
-        _, cohort.first_starts_at, cohort.last_ends_at, cohort.session_count = ranges[cohort.pk]
+        _, _, cohort.first_starts_at, cohort.last_ends_at, cohort.session_count = ranges[cohort.pk]
         cohort.seats_taken = taken[cohort.pk]
         cohort.seats_left = cohort.capacity - cohort.seats_taken
     return sorted(cohorts, key=lambda cohort: (cohort.first_starts_at, cohort.pk))

@@ -1,6 +1,6 @@
 """`{% cached_fragment "name" vary1 vary2 [when=flag] [unless=flag] %}…{% endcached_fragment %}`
 
-Django's `{% cache %}` keyed also by the page cache's generation, so any edit or booking
+Django's `{% cache %}` keyed also by the host and the page cache's generation, so any edit or booking
 that clears the page cache clears every fragment too. Safe only for markup that is the
 same for every reader: never put `{% csrf_token %}` or anything personal inside. The fragment is only
 rendered, not stored, when `when` is false or missing (a blank form: not for a bound one)
@@ -14,7 +14,7 @@ from django import template
 from django.conf import settings
 from django.core.cache import cache
 
-from cms.page_cache import current_generation, logger
+from cms.page_cache import CACHE_DOWN, current_generation, logger
 
 register = template.Library()
 
@@ -31,13 +31,18 @@ class CachedFragmentNode(template.Node):
         seconds = settings.FRAGMENT_CACHE_SECONDS
         if not seconds or not self.storable(context):
             return self.nodelist.render(context)
-        generation = current_generation(context.get("request"))
-        parts = [str(generation), self.name.resolve(context), *(str(v.resolve(context)) for v in self.vary_on)]
+        request = context.get("request")
+        vary_on = [v.resolve(context) for v in self.vary_on]
+        generation = current_generation(request)
+        if request is None or generation is CACHE_DOWN or any(value in (None, "") for value in vary_on):
+            return self.nodelist.render(context)  # no request, no cache, or a key that would be shared by mistake
+        parts = [str(generation), request.get_host(), self.name.resolve(context), *map(str, vary_on)]
         key = "page-cache:fragment:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
         try:
             stored = cache.get(key)
         except Exception:
             logger.warning("Fragment cache unavailable", exc_info=True)
+            request._page_cache_generation = CACHE_DOWN
             return self.nodelist.render(context)
         if stored is not None:
             return stored
@@ -46,18 +51,19 @@ class CachedFragmentNode(template.Node):
             cache.set(key, rendered, seconds)
         except Exception:
             logger.warning("Fragment cache unavailable", exc_info=True)
+            request._page_cache_generation = CACHE_DOWN
         return rendered
 
 
 @register.tag
 def cached_fragment(parser, token):
     bits = token.split_contents()[1:]
-    if not bits:
-        raise template.TemplateSyntaxError("cached_fragment needs a name")
     conditions = {}
-    while bits[-1].startswith(("when=", "unless=")):
+    while bits and bits[-1].startswith(("when=", "unless=")):
         keyword, expression = bits.pop().split("=", 1)
         conditions[keyword] = parser.compile_filter(expression)
+    if not bits or "=" in bits[0]:
+        raise template.TemplateSyntaxError("cached_fragment needs a name first")
     nodelist = parser.parse(("endcached_fragment",))
     parser.delete_first_token()
     vary_on = [parser.compile_filter(bit) for bit in bits[1:]]

@@ -306,3 +306,28 @@ def test_booking_closing_while_waiting_for_the_lock_takes_no_one(drop_in_cohort,
     finally:
         waited.stop()
     assert not Booking.objects.exists()
+
+
+def test_a_drop_in_in_a_cancelled_session_no_longer_blocks_a_whole_course_place(drop_in_cohort):
+    from programs.services import cancel_session
+
+    program = drop_in_cohort.program
+    second = drop_in_cohort.sessions.order_by("starts_at")[1]
+    for n in (1, 2):  # session two is full of drop-ins, so no whole-course place is left
+        place_booking(cohort_id=drop_in_cohort.pk, participant=participant_for(program, n), session_id=second.pk)
+    with pytest.raises(CohortFull):
+        place_booking(cohort_id=drop_in_cohort.pk, participant=participant_for(program, 3))
+
+    cancel_session(session_id=second.pk, note="Room unavailable")
+
+    assert seats_taken(cohort_id=drop_in_cohort.pk, now=NOW) == 0
+    assert place_booking(cohort_id=drop_in_cohort.pk, participant=participant_for(program, 3))
+
+
+def test_a_drop_in_stops_counting_once_its_session_is_over(drop_in_cohort):
+    program = drop_in_cohort.program
+    first = drop_in_cohort.sessions.order_by("starts_at")[0]
+    place_booking(cohort_id=drop_in_cohort.pk, participant=participant_for(program, 1), session_id=first.pk)
+    assert seats_taken(cohort_id=drop_in_cohort.pk, now=NOW) == 1
+
+    assert seats_taken(cohort_id=drop_in_cohort.pk, now=first.ends_at + timedelta(minutes=1)) == 0

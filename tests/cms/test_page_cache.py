@@ -183,3 +183,37 @@ def test_a_response_marked_private_is_never_stored(rf, cohort):
     middleware = AnonymousPageCacheMiddleware(private_view)
     middleware(rf.get("/somewhere/"))
     assert middleware(rf.get("/somewhere/")).get("X-Page-Cache") != "hit"
+
+
+class CountingBrokenCache(BrokenCache):
+    calls = 0
+
+    def __getattr__(self, name):
+        CountingBrokenCache.calls += 1
+        return super().__getattr__(name)
+
+
+def test_with_the_cache_down_a_page_asks_it_once_and_a_booking_still_goes_through(client, cohort, monkeypatch, settings):
+    from bookings import ratelimit
+    from cms import page_cache
+    from cms.templatetags import fragment_cache
+
+    settings.FRAGMENT_CACHE_SECONDS = 30
+    for module in (page_cache, fragment_cache, ratelimit):
+        monkeypatch.setattr(module, "cache", CountingBrokenCache())
+    CountingBrokenCache.calls = 0
+
+    page = client.get(cohort.program.url)
+    asked_for_the_page = CountingBrokenCache.calls
+    answer = client.post(f"/book/{cohort.pk}/", {"name": ""})
+
+    assert page.status_code == 200
+    assert asked_for_the_page == 1  # the middleware's read; every fragment then steps aside
+    assert answer.status_code == 422  # refused for the empty form, not a 500 from the rate limiter
+
+
+def test_a_fragment_needs_a_name_first():
+    from django.template import Template, TemplateSyntaxError
+
+    with pytest.raises(TemplateSyntaxError):
+        Template("{% load fragment_cache %}{% cached_fragment when=x %}{% endcached_fragment %}")

@@ -159,3 +159,16 @@ def test_the_program_index_routes_only_to_its_live_programs(client, site):
     assert client.get(f"{index.url}draft-program/").status_code == 404
     assert client.get(f"{index.url}no-such-program/").status_code == 404
     assert client.get(f"{live.url}something-below/").status_code == 404
+
+
+def test_a_program_card_offers_the_next_open_group_before_a_cancelled_one(client, site):
+    _, index = site
+    program = add_program(index, title="Card program")
+    CohortFactory(program=program, title="Cancelled January group", status=Cohort.Status.CANCELLED,
+                  start_date=date(2027, 1, 5), weeks=4)
+    CohortFactory(program=program, title="Open March group", start_date=date(2027, 3, 2), weeks=4)
+
+    body = client.get(index.url).content.decode()
+
+    assert "Open March group" in body
+    assert "Cancelled January group" not in body
