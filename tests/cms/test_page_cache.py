@@ -1,18 +1,15 @@
 """The anonymous readers' page cache: who is served from it, what clears it, and forms still work."""
 
 import re
-from datetime import date
 
 import pytest
 import time_machine
-from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from bookings.services.placing import place_booking
 from tests.bookings.helpers import participant_for
-from tests.factories import CohortFactory, add_program, build_site
 
 pytestmark = pytest.mark.django_db
 
@@ -22,16 +19,6 @@ def page_cache_on(settings):
     settings.PAGE_CACHE_SECONDS = 30
     with time_machine.travel("2026-11-24 12:00Z", tick=False):
         yield
-
-
-@pytest.fixture
-def cohort():
-    _, index = build_site()
-    program = add_program(index, title="Meeting your inner child", default_price=0)
-    cohort = CohortFactory(program=program, capacity=12, price=0, start_date=date(2027, 3, 9), weeks=4)
-    Client().get(program.url)  # a site's first request creates its settings row
-    cache.clear()
-    return cohort
 
 
 def served_from_cache(response) -> bool:
