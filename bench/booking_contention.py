@@ -18,15 +18,13 @@ under "booking_contention".
 """
 
 import argparse
-import os
+import multiprocessing
 import shutil
 import sys
 import tempfile
-import multiprocessing
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import psycopg
 
@@ -39,6 +37,7 @@ from bench.scratch import (  # noqa: E402
     drop_scratch_database,
     make_cohort,
     recreate_scratch_database,
+    scratch_urls,
     setup_django,
 )
 
@@ -65,12 +64,7 @@ class PhaseResult:
 
 def main() -> int:
     args = parse_args()
-    server_url = os.environ.get("DATABASE_URL", "")
-    if urlsplit(server_url).scheme not in {"postgres", "postgresql"}:
-        sys.exit("Set DATABASE_URL=postgres://user@host:port/<db>: it names the server to benchmark on.")
-    if urlsplit(server_url).path.lstrip("/") == SCRATCH_DB:
-        sys.exit(f"DATABASE_URL already names {SCRATCH_DB!r}, which this script drops; point it at another database.")
-    scratch_url = urlsplit(server_url)._replace(path=f"/{SCRATCH_DB}").geturl()
+    server_url, scratch_url = scratch_urls(SCRATCH_DB)
 
     var_dir = tempfile.mkdtemp(prefix="workshop-bench-")
     recreate_scratch_database(server_url, SCRATCH_DB)

@@ -37,7 +37,6 @@ from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -47,6 +46,7 @@ from bench.scratch import (  # noqa: E402
     drop_scratch_database,
     make_cohort,
     recreate_scratch_database,
+    scratch_urls,
     setup_django,
 )
 
@@ -95,8 +95,7 @@ def main() -> int:
         if args.sqlite:
             database_url = f"sqlite:///{var_dir}/bench.sqlite3"
         else:
-            server_url = postgres_server_url()
-            database_url = urlsplit(server_url)._replace(path=f"/{SCRATCH_DB}").geturl()
+            server_url, database_url = scratch_urls(SCRATCH_DB, alternative=", or pass --sqlite")
             recreate_scratch_database(server_url, SCRATCH_DB)
         setup_django(database_url, var_dir=var_dir, email_backend="anymail.backends.test.EmailBackend")
         return run(args)
@@ -130,15 +129,6 @@ def parse_args() -> argparse.Namespace:
     if args.time_limit <= 0:
         parser.error("--time-limit must be positive")
     return args
-
-
-def postgres_server_url() -> str:
-    server_url = os.environ.get("DATABASE_URL", "")
-    if urlsplit(server_url).scheme not in {"postgres", "postgresql"}:
-        sys.exit("Set DATABASE_URL=postgres://user@host:port/<db> (it names the server to benchmark on), or pass --sqlite.")
-    if urlsplit(server_url).path.lstrip("/") == SCRATCH_DB:
-        sys.exit(f"DATABASE_URL already names {SCRATCH_DB!r}, which this script drops; point it at another database.")
-    return server_url
 
 
 

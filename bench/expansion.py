@@ -16,14 +16,13 @@ largest (`per_cohort_growth` ≈ 1.0). The figures go to bench/results.json unde
 """
 
 import argparse
-import os
 import shutil
 import sys
 import tempfile
 import time
-from datetime import date, time as clock, timedelta
+from datetime import date, timedelta
+from datetime import time as clock
 from pathlib import Path
-from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -33,6 +32,7 @@ from bench.scratch import (  # noqa: E402
     close_django_connections,
     drop_scratch_database,
     recreate_scratch_database,
+    scratch_urls,
     setup_django,
 )
 
@@ -53,14 +53,11 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> int:
     args = parse_args()
-    server_url = os.environ.get("DATABASE_URL", "")
-    if urlsplit(server_url).scheme not in {"postgres", "postgresql"}:
-        sys.exit("Set DATABASE_URL=postgres://user@host:port/<db>: it names the server to benchmark on.")
+    server_url, scratch_url = scratch_urls(SCRATCH_DB)
     var_dir = tempfile.mkdtemp(prefix="workshop-bench-expansion-")
     recreate_scratch_database(server_url, SCRATCH_DB)
     try:
-        setup_django(urlsplit(server_url)._replace(path=f"/{SCRATCH_DB}").geturl(), var_dir=var_dir,
-                     email_backend="django.core.mail.backends.locmem.EmailBackend")
+        setup_django(scratch_url, var_dir=var_dir, email_backend="django.core.mail.backends.locmem.EmailBackend")
         return run(args)
     finally:
         close_django_connections()

@@ -34,7 +34,6 @@ import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -44,6 +43,7 @@ from bench.scratch import (  # noqa: E402
     close_django_connections,
     drop_scratch_database,
     recreate_scratch_database,
+    scratch_urls,
     setup_django,
 )
 
@@ -87,10 +87,7 @@ def main() -> int:
     args = parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk (the load generator; it only ever calls 127.0.0.1).")
-    server_url = os.environ.get("DATABASE_URL", "")
-    if urlsplit(server_url).scheme not in {"postgres", "postgresql"}:
-        sys.exit("Set DATABASE_URL=postgres://user@host:port/<db>: it names the server to benchmark on.")
-    scratch_url = urlsplit(server_url)._replace(path=f"/{SCRATCH_DB}").geturl()
+    server_url, scratch_url = scratch_urls(SCRATCH_DB)
     var_dir = tempfile.mkdtemp(prefix="workshop-bench-pages-")
     recreate_scratch_database(server_url, SCRATCH_DB)
     try:

@@ -9,8 +9,24 @@ import sys
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def scratch_urls(scratch_db: str, *, alternative: str = "") -> tuple[str, str]:
+    """(server URL, scratch database URL) from DATABASE_URL, or exit saying what to set.
+
+    DATABASE_URL only names the PostgreSQL server; the scratch database beside it is dropped
+    and re-created, so DATABASE_URL may not name that one.
+    """
+    server_url = os.environ.get("DATABASE_URL", "")
+    parts = urlsplit(server_url)
+    if parts.scheme not in {"postgres", "postgresql"}:
+        sys.exit(f"Set DATABASE_URL=postgres://user@host:port/<db>: it names the server to benchmark on{alternative}.")
+    if parts.path.lstrip("/") == scratch_db:
+        sys.exit(f"DATABASE_URL already names {scratch_db!r}, which this script drops; point it at another database.")
+    return server_url, parts._replace(path=f"/{scratch_db}").geturl()
 
 
 def admin_connection(server_url: str):
