@@ -12,8 +12,9 @@ So the tables grow a hundredfold from 10 to 1,000 cohorts while each page shows 
 
 For each size, gunicorn (bench.settings: the site's settings, plus the two baselines) serves the
 same set of URLs three times (Redis as the cache, database 2, flushed first): "uncached", with no
-cache at all; "fragments", with the fragment cache every reader gets (the page cache off, as for
-a logged-in reader); "cached", with the anonymous readers' whole-page cache as well. `wrk` (Debian's package) loads each URL from 127.0.0.1 for --duration seconds after a
+cache at all; "fragments", with the fragment and route caches every reader gets (the page cache
+off, as for a logged-in reader or a first read; the summary's "uncached" figure); "cached", with
+the anonymous readers' whole-page cache as well. `wrk` (Debian's package) loads each URL from 127.0.0.1 for --duration seconds after a
 one-second warm-up; any non-2xx answer or socket error fails the run. The baselines are measured
 in the same server in the same run: a bare Django view that returns "ok" (the ceiling), and a
 plain wagtailcore.Page rendered by a one-line template (stock Wagtail).
@@ -55,8 +56,8 @@ SESSIONS_PER_COHORT = 12
 BOOKINGS_PER_COHORT = 6
 BENCH_TITLE = "Bench cohort"
 PAGES = ("program_index", "program_page", "booking_page")
-# mode: (PAGE_CACHE_SECONDS, FRAGMENT_CACHE_SECONDS). "uncached" has neither; "fragments" is what
-# a logged-in reader (or anyone with a session) gets; "cached" is an anonymous reader's.
+# mode: (PAGE_CACHE_SECONDS, FRAGMENT_CACHE_SECONDS). "uncached" has neither; "fragments" (fragments
+# and routes) is what a logged-in reader (or anyone with a session) gets; "cached" is an anonymous reader's.
 MODES = {"uncached": (0, 0), "fragments": (0, 300), "cached": (300, 300)}
 BASELINES = ("bare", "wagtail")
 

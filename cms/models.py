@@ -10,10 +10,11 @@ from wagtail.search import index
 
 from cms.blocks import BodyBlock
 from cms.page_cache import CachedForReadersMixin
+from cms.route_cache import RoutedFromCache
 from programs.time_zones import validate_time_zone
 
 
-class HomePage(CachedForReadersMixin, Page):
+class HomePage(CachedForReadersMixin, RoutedFromCache, Page):
     """The site's front page: a welcome, and the programs that are open."""
 
     intro = models.TextField(help_text="A few calm sentences that say what this site offers.")
@@ -36,7 +37,7 @@ class HomePage(CachedForReadersMixin, Page):
         return context
 
 
-class ProgramIndexPage(CachedForReadersMixin, Page):
+class ProgramIndexPage(CachedForReadersMixin, RoutedFromCache, Page):
     """Lists every published program with its next cohort."""
 
     intro = models.TextField(blank=True)
@@ -64,7 +65,7 @@ class ProgramIndexPage(CachedForReadersMixin, Page):
         return program.route(request, path_components[1:])
 
 
-class StandardPage(CachedForReadersMixin, Page):
+class StandardPage(CachedForReadersMixin, RoutedFromCache, Page):
     """A page of text: the FAQ, "about inner child healing", the privacy notice."""
 
     intro = models.TextField(blank=True)

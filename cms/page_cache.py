@@ -10,6 +10,7 @@ Forms keep their CSRF protection: the token in a stored page is replaced by a pl
 and each reader gets their own token (and cookie) when the page is served.
 """
 
+import hashlib
 import logging
 import re
 import uuid
@@ -79,6 +80,24 @@ def current_generation(request=None):
     if request is not None:
         request._page_cache_generation = generation
     return generation
+
+
+def generation_key(request, kind: str, *parts) -> str | None:
+    """A cache key that dies with the current generation and is never shared between hosts.
+
+    None when the cache does not answer: then the caller works without it.
+    """
+    generation = current_generation(request)
+    if generation is CACHE_DOWN:
+        return None
+    joined = "\x1f".join([str(generation), request.get_host(), *map(str, parts)])
+    return f"page-cache:{kind}:" + hashlib.sha256(joined.encode()).hexdigest()
+
+
+def give_up_on_cache(request, what: str) -> None:
+    """The cache failed mid-request: log it once and leave it alone until the request ends."""
+    logger.warning("%s unavailable", what, exc_info=True)
+    request._page_cache_generation = CACHE_DOWN
 
 
 def _page_key(request) -> str:

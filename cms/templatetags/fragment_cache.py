@@ -8,13 +8,11 @@ or `unless` is true (a Wagtail preview).
 FRAGMENT_CACHE_SECONDS=0 turns it off.
 """
 
-import hashlib
-
 from django import template
 from django.conf import settings
 from django.core.cache import cache
 
-from cms.page_cache import CACHE_DOWN, current_generation, logger
+from cms.page_cache import generation_key, give_up_on_cache
 
 register = template.Library()
 
@@ -33,16 +31,15 @@ class CachedFragmentNode(template.Node):
             return self.nodelist.render(context)
         request = context.get("request")
         vary_on = [v.resolve(context) for v in self.vary_on]
-        generation = current_generation(request)
-        if request is None or generation is CACHE_DOWN or any(value in (None, "") for value in vary_on):
-            return self.nodelist.render(context)  # no request, no cache, or a key that would be shared by mistake
-        parts = [str(generation), request.get_host(), self.name.resolve(context), *map(str, vary_on)]
-        key = "page-cache:fragment:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+        if request is None or any(value in (None, "") for value in vary_on):
+            return self.nodelist.render(context)  # no request, or a key that would be shared by mistake
+        key = generation_key(request, "fragment", self.name.resolve(context), *vary_on)
+        if key is None:
+            return self.nodelist.render(context)
         try:
             stored = cache.get(key)
         except Exception:
-            logger.warning("Fragment cache unavailable", exc_info=True)
-            request._page_cache_generation = CACHE_DOWN
+            give_up_on_cache(request, "Fragment cache")
             return self.nodelist.render(context)
         if stored is not None:
             return stored
@@ -50,8 +47,7 @@ class CachedFragmentNode(template.Node):
         try:
             cache.set(key, rendered, seconds)
         except Exception:
-            logger.warning("Fragment cache unavailable", exc_info=True)
-            request._page_cache_generation = CACHE_DOWN
+            give_up_on_cache(request, "Fragment cache")
         return rendered
 
 

@@ -11,6 +11,7 @@ from wagtail.search import index
 
 from cms.blocks import BodyBlock
 from cms.page_cache import CachedForReadersMixin
+from cms.route_cache import RoutedFromCache
 from programs.blocks import IntakeQuestionsBlock
 
 
@@ -20,7 +21,7 @@ class ProgramFormat(models.TextChoices):
     HYBRID = "hybrid", "Online and in person"
 
 
-class ProgramPage(CachedForReadersMixin, Page):
+class ProgramPage(CachedForReadersMixin, RoutedFromCache, Page):
     """A course such as "Meeting your inner child: an 8-week online circle"; runs as cohorts."""
 
     summary = models.TextField(max_length=400, help_text="Two or three sentences for the program list.")
@@ -115,7 +116,7 @@ class ProgramPage(CachedForReadersMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         # Lazy: a cached fragment of the page may not need them.
         context["cohorts"] = SimpleLazyObject(lambda: program_page_cohorts(program=self))
-        context["facilitator_list"] = self.facilitators.select_related("photo")
+        context["facilitator_list"] = SimpleLazyObject(lambda: self.facilitators.select_related("photo"))
         return context
 
 

@@ -1,0 +1,96 @@
+"""Which page a public URL leads to, remembered under the page cache's generation.
+
+Before Wagtail serves a page it finds the site (one query), walks the path (two queries per
+level) and looks for view restrictions on the page and its ancestors (two more). Those answers
+change only when a site, a page or a restriction changes, and each of those moves the
+generation on; so for FRAGMENT_CACHE_SECONDS they are kept, for every reader.
+
+What is kept is only where the path leads. The page itself is loaded fresh on every request,
+in one query that also checks it is still live and still at that path; if it is not, Wagtail
+routes the request as usual. Pages with a view restriction are never routed from here, and
+only the site's own public page types are (`RoutedFromCache`); any other page, such as a stock
+Wagtail one, pays one cache read and is routed by Wagtail.
+"""
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from wagtail.url_routing import RouteResult
+
+from cms.page_cache import generation_key, give_up_on_cache
+
+ROUTED_ELSEWHERE = "wagtail"  # stored for a page this cache leaves to Wagtail
+
+
+class RoutedFromCache:
+    """For public Page models whose URL may be remembered (see the module's docstring)."""
+
+    def get_view_restrictions(self):
+        if getattr(self, "_known_unrestricted", False):
+            from wagtail.models import PageViewRestriction
+
+            return PageViewRestriction.objects.none()
+        return super().get_view_restrictions()
+
+
+class RouteCacheMiddleware:
+    """Answers Wagtail's questions about the site and the route before its `serve` view asks them."""
+
+    def __init__(self, get_response):
+        from wagtail.views import serve
+
+        self.get_response = get_response
+        self.wagtail_serve = serve
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        key = getattr(request, "_route_cache_miss", None)
+        if key is not None and response.status_code == 200:
+            self._remember(request, key)
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if view_func is not self.wagtail_serve or request.method not in ("GET", "HEAD") or not settings.FRAGMENT_CACHE_SECONDS:
+            return None
+        path = view_args[0] if view_args else view_kwargs.get("path", "")
+        key = generation_key(request, "route", request.get_port(), path)
+        if key is None:
+            return None
+        try:
+            stored = cache.get(key)
+        except Exception:
+            give_up_on_cache(request, "Route cache")
+            return None
+        if stored is None:
+            request._route_cache_miss = key
+        elif stored != ROUTED_ELSEWHERE:
+            page = _load_page(stored)
+            if page is not None:
+                request._wagtail_site = stored["site"]
+                request._wagtail_route_for_request = RouteResult(page)
+        return None
+
+    @staticmethod
+    def _remember(request, key: str) -> None:
+        route = getattr(request, "_wagtail_route_for_request", None)
+        site = getattr(request, "_wagtail_site", None)
+        if route is None or site is None:
+            return
+        page, args, kwargs = route
+        if isinstance(page, RoutedFromCache) and not args and not kwargs and not page.get_view_restrictions().exists():
+            stored = {"site": site, "model": page._meta.label, "page_id": page.pk, "url_path": page.url_path}
+        else:
+            stored = ROUTED_ELSEWHERE
+        try:
+            cache.set(key, stored, settings.FRAGMENT_CACHE_SECONDS)
+        except Exception:
+            give_up_on_cache(request, "Route cache")
+
+
+def _load_page(stored: dict):
+    """The page the path led to, if it is still live and still there; else None."""
+    model = apps.get_model(stored["model"])
+    page = model.objects.filter(pk=stored["page_id"], url_path=stored["url_path"], live=True).first()
+    if page is not None:
+        page._known_unrestricted = True
+    return page
