@@ -33,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from datetime import timedelta
 from pathlib import Path
 
@@ -253,16 +254,19 @@ class Gunicorn:
             [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py", "config.wsgi"],
             cwd=ROOT, env=self.env, stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + 30
+        # Ready when a worker has answered a real request, not merely when the socket is open:
+        # a load started before the workers have imported Django measures their start-up.
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                    return self
+                with urllib.request.urlopen(self.url("/bench/ok/"), timeout=5) as answer:
+                    if answer.status == 200:
+                        return self
             except OSError:
                 if self.process.poll() is not None:
                     raise RuntimeError("gunicorn stopped on start") from None
                 time.sleep(0.2)
-        raise RuntimeError("gunicorn did not answer within 30 s")
+        raise RuntimeError("gunicorn did not answer within 60 s")
 
     def __exit__(self, *exc):
         self.process.send_signal(signal.SIGTERM)
@@ -295,7 +299,10 @@ def requests_per_second(url: str, *, duration: int, connections: int) -> float:
     failures = WRK_FAILURES.search(output)
     if failures:
         raise RuntimeError(f"{url}: {failures.group(0)}")
-    return float(WRK_RATE.search(output).group(1))
+    rate = float(WRK_RATE.search(output).group(1))
+    if rate * duration < 10:  # a server that hardly answered: a fault to look at, not a figure
+        raise RuntimeError(f"{url}: only {rate} requests a second; is something else using the CPU?")
+    return rate
 
 
 def measure(server: Gunicorn, urls: dict[str, str], args) -> dict[str, float]:

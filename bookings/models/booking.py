@@ -1,6 +1,5 @@
 """A participant's place in a cohort, from application to cancellation."""
 
-from datetime import datetime
 
 from django.db import models
 from django.db.models import Q
@@ -33,10 +32,6 @@ class PaymentMethod(models.TextChoices):
 
 
 class BookingQuerySet(models.QuerySet):
-    def taking_seats(self, *, now: datetime):
-        """Seats taken = confirmed (paid or due) + holds that have not expired yet."""
-        return self.filter(Q(state__in=SEATED_STATES) | Q(state=BookingState.HELD, hold_expires_at__gt=now))
-
     def active(self):
         return self.filter(state__in=ACTIVE_STATES)
 

@@ -15,11 +15,6 @@ class WaitlistState(models.TextChoices):
     LEFT = "left", "Left the waitlist"
 
 
-class WaitlistQuerySet(models.QuerySet):
-    def live_offers(self, *, now):
-        return self.filter(state=WaitlistState.OFFERED, offer_expires_at__gt=now)
-
-
 class WaitlistEntry(models.Model):
     """Someone waiting for a seat in a full cohort; first come, first offered."""
 
@@ -38,8 +33,6 @@ class WaitlistEntry(models.Model):
         help_text="The booking made when the offer was taken.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = WaitlistQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -13,7 +13,7 @@ from bookings.exceptions import AlreadyBooked, BookingClosed, CohortFull, Invali
 from bookings.models import Booking, BookingState, PaymentMethod, WaitlistEntry, WaitlistState
 from bookings.seats import seats_taken
 from bookings.services.locking import lock_booking, lock_cohort_for_booking
-from programs.models import Cohort, ProgramPage, Session
+from programs.models import Cohort, ProgramPage, ProgramPriceTier, Session
 
 
 @dataclass(frozen=True)
@@ -53,17 +53,21 @@ def payment_methods_for(*, program: ProgramPage, amount: Decimal) -> list[str]:
     return methods
 
 
-def price_for(*, cohort: Cohort, tier_id: int | None) -> tuple[str, Decimal]:
-    """The label and amount to charge; a tier must be one of the program's own."""
-    tiers = list(cohort.program.price_tiers.all())
+def price_tiers_of(program_id: int) -> dict[int, tuple[str, Decimal]]:
+    """A program's sliding scale: label and amount by tier id (empty for one price)."""
+    rows = ProgramPriceTier.objects.filter(program_id=program_id).values_list("pk", "label", "amount")
+    return {pk: (label, amount) for pk, label, amount in rows}
+
+
+def price_for(*, cohort: Cohort, tiers: dict[int, tuple[str, Decimal]], tier_id: int | None) -> tuple[str, Decimal]:
+    """The label and amount to charge; a tier must be one of the program's own (`price_tiers_of`)."""
     if not tiers:
         if tier_id:
             raise InvalidChoice("This group has one price; please choose again.")
         return "", cohort.price
-    tier = next((t for t in tiers if t.pk == tier_id), None)
-    if tier is None:
+    if tier_id not in tiers:
         raise InvalidChoice("Please choose one of the prices offered.")
-    return tier.label, tier.amount
+    return tiers[tier_id]
 
 
 def place_booking(
@@ -92,14 +96,13 @@ def place_booking(
             # The program, its price tiers and the person's earlier bookings are read before the
             # lock (a tier edited at this very moment is as if it were edited a moment later);
             # the cohort's switches, its schedule and the seats are read under it.
-            cohort = (
-                Cohort.objects.select_related("program").prefetch_related("program__price_tiers")
-                .defer(*UNUSED_WHEN_BOOKING).get(pk=cohort_id)
-            )
+            cohort = Cohort.objects.select_related("program").defer(*UNUSED_WHEN_BOOKING).get(pk=cohort_id)
+            tiers = price_tiers_of(cohort.program_id)
             lapsed = _refuse_second_booking(cohort=cohort, session_id=session_id, email=email, now=now)
             lock_cohort_for_booking(cohort)
             now = clock or timezone.now()  # waiting for the lock may have taken a while
-            choice = _choose(cohort, tier_id=tier_id, payment_method=payment_method, session_id=session_id, now=now)
+            choice = _choose(cohort, tiers=tiers, tier_id=tier_id, payment_method=payment_method,
+                             session_id=session_id, now=now)
             if lapsed:
                 Booking.objects.filter(pk__in=lapsed, state=BookingState.HELD).update(state=BookingState.EXPIRED)
             offer = _live_offer(cohort=cohort, code=waitlist_code, now=now) if waitlist_code else None
@@ -149,14 +152,14 @@ class Choice:
     method: str
 
 
-def _choose(cohort: Cohort, *, tier_id, payment_method, session_id, now: datetime) -> Choice:
+def _choose(cohort: Cohort, *, tiers, tier_id, payment_method, session_id, now: datetime) -> Choice:
     if session_id is not None:
         session, first_start, tier_label, amount = _drop_in(cohort, session_id=session_id, tier_id=tier_id, now=now)
     else:
         session = None
         timetable = ensure_bookable(cohort, now=now)
         first_start = timetable.first_start
-        tier_label, amount = price_for(cohort=cohort, tier_id=tier_id)
+        tier_label, amount = price_for(cohort=cohort, tiers=tiers, tier_id=tier_id)
         amount = timetable.prorated(amount) if cohort.program.prorate_late_joiners else amount
     methods = payment_methods_for(program=cohort.program, amount=amount)
     if not methods:
