@@ -6,15 +6,18 @@ change only when a site, a page or a restriction changes, and each of those move
 generation on; so for FRAGMENT_CACHE_SECONDS they are kept, for every reader.
 
 What is kept is only where the path leads. The page itself is loaded fresh on every request,
-in one query that also checks it is still live and still at that path; if it is not, Wagtail
-routes the request as usual. Pages with a view restriction are never routed from here, and
-only the site's own public page types are (`RoutedFromCache`); any other page, such as a stock
-Wagtail one, pays one cache read and is routed by Wagtail.
+in one query that also checks that it is still live and at that path, and that neither it nor
+an ancestor has a view restriction or is an alias (whose restrictions are its source's); if
+any of that fails, Wagtail routes the request as usual. So privacy never rests on the cache
+being cleared in time. Only the site's own public page types are routed from here
+(`RoutedFromCache`); any other page, such as a stock Wagtail one, pays the cache reads and is
+routed by Wagtail.
 """
 
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Exists
 from wagtail.url_routing import RouteResult
 
 from cms.page_cache import generation_key, give_up_on_cache
@@ -77,8 +80,9 @@ class RouteCacheMiddleware:
         if route is None or site is None:
             return
         page, args, kwargs = route
-        if isinstance(page, RoutedFromCache) and not args and not kwargs and not page.get_view_restrictions().exists():
-            stored = {"site": site, "model": page._meta.label, "page_id": page.pk, "url_path": page.url_path}
+        if isinstance(page, RoutedFromCache) and not args and not kwargs:
+            stored = {"site": _without_loaded_relations(site), "model": page._meta.label, "page_id": page.pk,
+                      "path": page.path, "url_path": page.url_path}
         else:
             stored = ROUTED_ELSEWHERE
         try:
@@ -88,9 +92,29 @@ class RouteCacheMiddleware:
 
 
 def _load_page(stored: dict):
-    """The page the path led to, if it is still live and still there; else None."""
-    model = apps.get_model(stored["model"])
-    page = model.objects.filter(pk=stored["page_id"], url_path=stored["url_path"], live=True).first()
-    if page is not None:
-        page._known_unrestricted = True
+    """The page the path led to, if it is still live, still there and still public; else None."""
+    from wagtail.models import Page, PageViewRestriction
+
+    try:
+        model = apps.get_model(stored["model"])
+    except LookupError:  # stored by a version of the site that had this page type
+        return None
+    path = stored["path"]
+    itself_and_ancestors = [path[:end] for end in range(Page.steplen, len(path) + 1, Page.steplen)]
+    page = (
+        model.objects.filter(pk=stored["page_id"], path=path, url_path=stored["url_path"], live=True)
+        .annotate(
+            restricted=Exists(PageViewRestriction.objects.filter(page__path__in=itself_and_ancestors)),
+            aliased=Exists(Page.objects.filter(path__in=itself_and_ancestors, alias_of__isnull=False)),
+        )
+        .first()
+    )
+    if page is None or page.restricted or page.aliased:
+        return None
+    page._known_unrestricted = True
     return page
+
+
+def _without_loaded_relations(site):
+    """The site's own fields only: not the home page that was loaded (and rendered) with it."""
+    return type(site)(**{field.attname: getattr(site, field.attname) for field in site._meta.concrete_fields})

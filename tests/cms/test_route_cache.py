@@ -79,6 +79,36 @@ def test_a_page_made_private_asks_for_its_password_on_the_next_read(
     assert "Meeting your inner child" not in response.content.decode()
 
 
+def test_a_page_made_private_is_never_served_from_a_stored_route_even_if_the_cache_missed_the_change(reader, cohort):
+    from django.contrib.auth.models import Group
+
+    program = cohort.program
+    assert reader.get(program.url).status_code == 200  # the route is now stored
+    # bulk_create sends no signal: the generation stays, and the stored route with it.
+    restriction, = PageViewRestriction.objects.bulk_create(
+        [PageViewRestriction(page=program.get_parent(), restriction_type="groups")]
+    )
+    restriction.groups.add(Group.objects.create(name="Facilitators only"))
+
+    response = reader.get(program.url)
+
+    assert response.status_code == 302  # this reader is not in the group: sent to log in as someone else
+    assert "Eight gentle evenings" not in response.content.decode()
+
+
+def test_a_page_under_a_freshly_passworded_section_asks_for_the_password(client, cohort):
+    program = cohort.program
+    client.get(program.url)
+    PageViewRestriction.objects.bulk_create(
+        [PageViewRestriction(page=program.get_parent(), restriction_type="password", password="quiet")]
+    )
+
+    response = client.get(program.url)
+
+    assert 'name="password"' in response.content.decode()
+    assert "Eight gentle evenings" not in response.content.decode()
+
+
 def test_a_private_page_is_always_routed_by_wagtail(client, cohort):
     program = cohort.program
     PageViewRestriction.objects.create(page=program, restriction_type="password", password="quiet")
@@ -124,3 +154,22 @@ def test_a_route_is_never_shared_between_hosts(cohort, settings):
 
     assert home.url_path != other_home.url_path
     assert elsewhere.status_code == 404
+
+
+def test_an_alias_follows_the_restrictions_of_its_source_page(client, cohort):
+    program = cohort.program
+    index = program.get_parent()
+    alias_index = index.create_alias(recursive=True, update_slug="programs-again")
+    alias_program = alias_index.get_children().get().specific
+    assert client.get(alias_program.url).status_code == 200
+    PageViewRestriction.objects.bulk_create([PageViewRestriction(page=index, restriction_type="password", password="q")])
+
+    response = client.get(alias_program.url)
+
+    assert 'name="password"' in response.content.decode()
+
+
+def test_a_route_stored_for_a_page_type_that_no_longer_exists_is_a_miss_not_an_error():
+    from cms.route_cache import _load_page
+
+    assert _load_page({"model": "cms.RetiredPage", "page_id": 1, "path": "0001", "url_path": "/"}) is None
