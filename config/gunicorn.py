@@ -18,3 +18,13 @@ max_requests_jitter = max_requests // 10
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
+
+
+def when_ready(server):
+    """Say so at start when several workers would each keep their own page cache."""
+    if workers > 1 and os.environ.get("CACHE_BACKEND", "locmem") != "redis":
+        server.log.warning(
+            "%d workers share no cache (CACHE_BACKEND is not redis): after an edit or a booking, each worker "
+            "may show its old pages and seat counts for up to 30 s. Set CACHE_BACKEND=redis.",
+            workers,
+        )
