@@ -242,6 +242,57 @@ def queries_per_booking(cohort) -> int:
     return len(captured)
 
 
+def cost_per_booking(index, *, count: int = 300) -> dict:
+    """One process booking one seat after another: where a booking's time goes, without contention.
+
+    cpu_ms is this process's CPU (Python and the driver, not PostgreSQL's); lock_held_ms runs
+    from the moment `SELECT … FOR UPDATE` returns to the end of the COMMIT, the time every other
+    booker of the cohort waits. Two ceilings follow: cores ÷ CPU, and 1 ÷ lock time.
+    """
+    import os
+
+    from django.db import connection
+
+    from bookings.services.placing import Participant, consent_text_for, place_booking
+
+    cohort = make_cohort(index, title="Bench: cost per booking", capacity=count)
+    consent = consent_text_for(cohort.program)
+    locked_at, held = [], []
+
+    def note_lock(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if "FOR UPDATE" in sql:
+            locked_at.append(time.perf_counter())
+        return result
+
+    commit = connection._commit
+
+    def timed_commit():
+        commit()
+        if locked_at:
+            held.append(time.perf_counter() - locked_at.pop())
+
+    connection._commit = timed_commit
+    try:
+        with connection.execute_wrapper(note_lock):
+            wall, cpu = time.perf_counter(), time.process_time()
+            for n in range(count):
+                place_booking(cohort_id=cohort.pk, participant=Participant(
+                    name=f"Bench {n}", email=f"cost{n}@example.org", consent_text=consent))
+            wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    finally:
+        del connection._commit  # back to the class's own method
+    lock_ms = 1000 * sum(held) / len(held)
+    return {
+        "bookings": count,
+        "wall_ms": round(1000 * wall / count, 2),
+        "cpu_ms": round(1000 * cpu / count, 2),
+        "lock_held_ms": round(lock_ms, 2),
+        "ceiling_by_cpu_per_second": round(len(os.sched_getaffinity(0)) * count / cpu, 1),
+        "ceiling_by_lock_per_second": round(1000 / lock_ms, 1),
+    }
+
+
 def seats_beyond_capacity(cohort) -> tuple[int, int]:
     """Seats taken by the seat rule and by the rows' states; each must stay within capacity."""
     from django.utils import timezone
@@ -293,6 +344,7 @@ def run(args: argparse.Namespace, scratch_url: str) -> int:
         )
         rows.append((workers, booking, bare))
     queries = queries_per_booking(make_cohort(index, title="Bench: one booking, counted", capacity=1))
+    cost = cost_per_booking(index)
     small = make_cohort(index, title="Bench: oversell check", capacity=args.storm_capacity)
     storm = measure_place_booking(
         name=f"oversell check, {args.storm_capacity} seats", cohort=small, workers=args.storm_workers,
@@ -315,17 +367,21 @@ def run(args: argparse.Namespace, scratch_url: str) -> int:
             print(f"  {phase.name}: {error}")
     print(f"oversell check: seats taken {by_rule} by the seat rule, {by_state} by row state, capacity {args.storm_capacity}")
     print(f"queries per place_booking (one free seat, on its own cohort): {queries}")
+    print(f"one process, one booking after another: {cost['wall_ms']} ms each, {cost['cpu_ms']} ms of it this "
+          f"process's CPU, the cohort locked for {cost['lock_held_ms']} ms; ceilings: "
+          f"{cost['ceiling_by_cpu_per_second']}/s by CPU, {cost['ceiling_by_lock_per_second']}/s by the lock")
     for workers, booking, bare in rows:
         print(f"{workers} workers: seats/s {booking.per_second:.1f}, bare/s {bare.per_second:.1f}, "
               f"ratio {booking.per_second / bare.per_second:.2f}")
     print(f"oversold: {oversold}")
 
-    write_results(args=args, rows=rows, storm=storm, oversold=oversold, seats_taken=by_rule, queries=queries)
+    write_results(args=args, rows=rows, storm=storm, oversold=oversold, seats_taken=by_rule, queries=queries, cost=cost)
     failed = any(phase.errors for phase, _ in phases) or storm.errors
     return 0 if oversold == 0 and not failed else 1
 
 
-def write_results(*, args, rows: list, storm: PhaseResult, oversold: int, seats_taken: int, queries: int) -> None:
+def write_results(*, args, rows: list, storm: PhaseResult, oversold: int, seats_taken: int, queries: int,
+                  cost: dict) -> None:
     by_workers = {
         str(workers): {
             "seats_per_second": round(booking.per_second, 1),
@@ -346,6 +402,7 @@ def write_results(*, args, rows: list, storm: PhaseResult, oversold: int, seats_
             "workers_are": "forked processes, each with its own connection",
             "seats": args.seats,
             "queries_per_booking": queries,
+            "cost_per_booking": cost,
         },
         "oversell": {
             "oversold": oversold,

@@ -10,8 +10,10 @@ and seven more), the cohorts spread evenly over them, each program with at most 
 to come and the rest finished, every cohort with 12 weekly sessions and six confirmed bookings.
 So the tables grow a hundredfold from 10 to 1,000 cohorts while each page shows about as much.
 
-For each size, gunicorn (bench.settings: the site's settings, plus the two baselines) serves the
-same set of URLs three times (Redis as the cache, database 2, flushed first): "uncached", with no
+For each size, three gunicorns (bench.settings: the site's settings, plus the two baselines) run
+side by side and serve the same set of URLs, each URL loaded in one server right after the other,
+so that a page and its baselines are measured seconds apart (Redis as the cache, database 2,
+flushed first, a key prefix per server): "uncached", with no
 cache at all; "fragments", with the fragment and route caches every reader gets (the page cache
 off, as for a logged-in reader or a first read; the summary's "uncached" figure); "cached", with
 the anonymous readers' whole-page cache as well. `wrk` (Debian's package) loads each URL from 127.0.0.1 for --duration seconds after a
@@ -24,6 +26,7 @@ bench/results.json under "pages".
 """
 
 import argparse
+import contextlib
 import os
 import re
 import shutil
@@ -232,7 +235,8 @@ def free_port() -> int:
 class Gunicorn:
     """gunicorn serving bench.settings on 127.0.0.1, stopped on exit whatever happens."""
 
-    def __init__(self, *, workers: int, page_cache_seconds: int, fragment_cache_seconds: int, var_dir: str):
+    def __init__(self, *, workers: int, page_cache_seconds: int, fragment_cache_seconds: int, var_dir: str,
+                 cache_key_prefix: str):
         self.port = free_port()
         env = dict(os.environ)
         env.update({
@@ -241,6 +245,7 @@ class Gunicorn:
             "FRAGMENT_CACHE_SECONDS": str(fragment_cache_seconds),
             "CACHE_BACKEND": "redis",
             "REDIS_CACHE_URL": CACHE_URL,
+            "CACHE_KEY_PREFIX": cache_key_prefix,
             "WEB_CONCURRENCY": str(workers),
             "GUNICORN_BIND": f"127.0.0.1:{self.port}",
             "GUNICORN_MAX_REQUESTS": "0",
@@ -249,7 +254,6 @@ class Gunicorn:
         self.env = env
 
     def __enter__(self):
-        flush_cache()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py", "config.wsgi"],
             cwd=ROOT, env=self.env, stderr=subprocess.DEVNULL,
@@ -305,12 +309,19 @@ def requests_per_second(url: str, *, duration: int, connections: int) -> float:
     return rate
 
 
-def measure(server: Gunicorn, urls: dict[str, str], args) -> dict[str, float]:
-    rates = {}
+def measure(server_for: dict[str, "Gunicorn"], urls: dict[str, str], args) -> dict[str, dict[str, float]]:
+    """Each URL in each mode's server, one right after another.
+
+    The servers run side by side (an idle one takes no CPU) so that a page and the baselines it
+    is compared with are measured seconds apart, not minutes: this machine's speed drifts.
+    """
+    rates = {mode: {} for mode in server_for}
     for name, path in urls.items():
-        rates[name] = round(requests_per_second(server.url(path), duration=args.duration,
-                                                connections=args.connections), 1)
-        print(f"    {name:<14} {rates[name]:>8.1f} req/s", flush=True)
+        for mode, server in server_for.items():
+            rates[mode][name] = round(requests_per_second(server.url(path), duration=args.duration,
+                                                          connections=args.connections), 1)
+        print(f"    {name:<14} " + "  ".join(f"{mode} {rates[mode][name]:>8.1f}" for mode in server_for)
+              + " req/s", flush=True)
     return rates
 
 
@@ -370,19 +381,23 @@ def run(args, *, scratch_url: str, var_dir: str) -> int:
         print(f"{size} cohorts: data ready in {time.perf_counter() - started:.1f} s", flush=True)
         queries = count_queries(urls)
         close_django_connections()
-        rates = {}
-        for mode, (page_seconds, fragment_seconds) in MODES.items():
-            print(f"  {mode}", flush=True)
-            with Gunicorn(workers=args.web_workers, page_cache_seconds=page_seconds,
-                          fragment_cache_seconds=fragment_seconds, var_dir=var_dir) as server:
-                rates[mode] = measure(server, urls, args)
+        flush_cache()
+        with contextlib.ExitStack() as servers:
+            server_for = {
+                mode: servers.enter_context(Gunicorn(
+                    workers=args.web_workers, page_cache_seconds=page_seconds, fragment_cache_seconds=fragment_seconds,
+                    var_dir=var_dir, cache_key_prefix=f"bench-{mode}",
+                ))
+                for mode, (page_seconds, fragment_seconds) in MODES.items()
+            }
+            rates = measure(server_for, urls, args)
         by_size[str(size)] = summarise(rates, queries)
     results = {
         "figures": by_size,
         "load": {"generator": "wrk -t1 (127.0.0.1 only)", "connections": args.connections,
                  "seconds_per_url": args.duration, "warm_up_seconds": 1},
         "server": {"gunicorn_workers": args.web_workers, "worker_class": "sync",
-                   "cache": "Redis (django.core.cache.backends.redis)", "database": "PostgreSQL, same machine"},
+                   "cache": "Redis (config.cache.RedisCache: Django's, one client per pool)", "database": "PostgreSQL, same machine"},
         "data": {"programs": PROGRAMS, "upcoming_cohorts_per_program": UPCOMING_PER_PROGRAM,
                  "sessions_per_cohort": SESSIONS_PER_COHORT, "bookings_per_cohort": BOOKINGS_PER_COHORT},
         "machine": machine(),

@@ -226,7 +226,7 @@ if CACHE_BACKEND == "locmem":
 elif CACHE_BACKEND == "redis":
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.RedisCache",
             "LOCATION": os.environ.get("REDIS_CACHE_URL", "redis://127.0.0.1:6379/1"),
             # A Redis that does not answer must not hold up a page: the caches then step aside.
             "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},

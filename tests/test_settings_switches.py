@@ -40,7 +40,7 @@ def test_at_scale(tmp_path):
     ).stdout)
     assert shown == {
         "db": "django.db.backends.postgresql", "tasks": "django_tasks_rq.RQBackend",
-        "cache": "django.core.cache.backends.redis.RedisCache",
+        "cache": "config.cache.RedisCache",
         "media": "django.core.files.storage.FileSystemStorage",
         "email": "anymail.backends.mailgun.EmailBackend", "page_cache": 30,
     }

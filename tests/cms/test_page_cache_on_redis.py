@@ -14,7 +14,7 @@ from tests.factories import CohortFactory, add_program, build_site
 pytestmark = [pytest.mark.redis, pytest.mark.django_db]
 
 # A Redis database of its own, emptied before and after, so nothing else on the server is touched.
-REDIS_CACHE = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+REDIS_CACHE = {"default": {"BACKEND": "config.cache.RedisCache",
                            "LOCATION": "redis://127.0.0.1:6379/14"}}
 
 
@@ -50,3 +50,14 @@ def test_two_web_workers_share_the_cache_and_a_booking_in_one_clears_it_for_both
     assert fresh.get("X-Page-Cache") is None
     assert "11 of 12 left" in fresh.content.decode()
     assert another_worker_reader.get(f"/book/{cohort.pk}/").status_code == 200
+
+
+def test_the_cache_keeps_one_redis_client_and_still_reads_and_writes(redis_cache):
+    client = redis_cache._cache.get_client()
+
+    redis_cache.set("greeting", {"said": "hello"}, 30)
+
+    assert redis_cache._cache.get_client() is client
+    assert redis_cache._cache.get_client(write=True) is client  # one server: one pool
+    assert redis_cache.get("greeting") == {"said": "hello"}
+    assert redis_cache.get_many(["greeting", "missing"]) == {"greeting": {"said": "hello"}}
