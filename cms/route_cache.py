@@ -54,7 +54,9 @@ class RouteCacheMiddleware:
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if view_func is not self.wagtail_serve or request.method not in ("GET", "HEAD") or not settings.FRAGMENT_CACHE_SECONDS:
+        if view_func is not self.wagtail_serve or request.method not in ("GET", "HEAD"):
+            return None
+        if not settings.FRAGMENT_CACHE_SECONDS:
             return None
         path = view_args[0] if view_args else view_kwargs.get("path", "")
         key = generation_key(request, "route", request.get_port(), path)
