@@ -25,8 +25,6 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import Group, Permission
-from django.contrib.contenttypes.models import ContentType
 from django.core.files.images import ImageFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -34,14 +32,13 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from PIL import Image as PILImage
 from wagtail.images import get_image_model
-from wagtail.models import GroupPagePermission, Page
 
 from bookings.models import Attendance, CohortMessage, WaitlistEntry
 from bookings.services.email_planning import plan_emails
 from bookings.services.payments import mark_paid
 from bookings.services.placing import place_booking
 from cms.models import HomePage, ProgramIndexPage, StandardPage
-from programs.demo.content import FACILITATORS_GROUP
+from programs.demo.loader import ensure_facilitators_group
 from programs.models import Cohort, Facilitator, ProgramPage, ProgramPriceTier, SessionMaterial, Venue
 from programs.schedule import WeeklyPattern, build_rule
 from programs.services import expand_schedule
@@ -83,7 +80,7 @@ def world(django_user_model) -> World:
     home, index = build_site()
     program = add_program(index, title="Circle", default_price=Decimal("80.00"), allow_pay_later=True)
     user = django_user_model.objects.create_user("maya", password="pw")
-    user.groups.add(facilitators_group(index))
+    user.groups.add(ensure_facilitators_group(index))
     program.facilitators.add(FacilitatorFactory(name="Maya", user=user))
     program.save_revision().publish()
     # Somebody else's program, with a booking: staff see it, the facilitator does not.
@@ -95,21 +92,6 @@ def world(django_user_model) -> World:
         allow_drop_ins=True, drop_in_price=Decimal("15.00"),
     )
     return World(home=home, index=index, program=program, main=main, facilitator=user)
-
-
-def facilitators_group(index: ProgramIndexPage) -> Group:
-    """The demo site's Facilitators group: the permissions a real facilitator has."""
-    group = Group.objects.create(name=FACILITATORS_GROUP["name"])
-    group.permissions.add(*[
-        Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        for app_label, codename in FACILITATORS_GROUP["permissions"]
-    ])
-    page_type = ContentType.objects.get_for_model(Page)
-    for codename in FACILITATORS_GROUP["page_permissions"]:
-        GroupPagePermission.objects.create(
-            group=group, page=index, permission=Permission.objects.get(content_type=page_type, codename=codename)
-        )
-    return group
 
 
 def grow(world: World, n: int, *, pages: bool) -> None:

@@ -90,7 +90,7 @@ def load_demo(*, quiet: bool = True) -> Tally:
             for data in content.COHORTS:
                 _ensure_cohort(data, programs=programs, venues=venues, tally=tally)
 
-            group = _ensure_facilitators_group(index)
+            group = ensure_facilitators_group(index)
             _ensure_accounts(group=group, facilitators=facilitators, tally=tally)
     return tally
 
@@ -311,7 +311,8 @@ def _ensure_cohort(
 # Logins --------------------------------------------------------------------------------------
 
 
-def _ensure_facilitators_group(index: ProgramIndexPage) -> Group:
+def ensure_facilitators_group(index: ProgramIndexPage) -> Group:
+    """The Facilitators group with the permissions a real facilitator has (left alone if it exists)."""
     spec = content.FACILITATORS_GROUP
     group, created = Group.objects.get_or_create(name=spec["name"])
     if not created:
