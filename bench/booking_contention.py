@@ -11,7 +11,10 @@ list, and each figure is measured at every W in it:
 1. seats/s: `place_booking` on a free cohort with N seats (each success is a confirmed seat);
 2. bare/s:  the floor under it, on the same database and cohort row: BEGIN; SELECT … FOR UPDATE;
             INSERT one row into a scratch table; COMMIT, with psycopg directly;
-3. oversold: a separate storm where demand far exceeds a small capacity; must be 0.
+3. the steps between the two, to show where the difference goes: the same two statements sent
+   through Django's connection and transaction, then with the seat rule's count between them
+   (the statement `place_booking` runs under the lock);
+4. oversold: a separate storm where demand far exceeds a small capacity; must be 0.
 
 The scratch database is dropped at the end, and the figures are written to bench/results.json
 under "booking_contention".
@@ -103,12 +106,6 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
-
-
-
-
-
-
 def run_workers(*, workers: int, attempts: int, time_limit: float, prepare, attempt, finish) -> tuple[float, bool, list]:
     """Fork `workers` processes that start together and share `attempts` tries until those or the time run out.
 
@@ -159,6 +156,15 @@ def run_workers(*, workers: int, attempts: int, time_limit: float, prepare, atte
     return max(ends) - start, any(stopped for _, stopped, _ in collected), outcomes
 
 
+def measure_phase(name: str, *, workers: int, attempts: int, time_limit: float, attempt, prepare, finish) -> PhaseResult:
+    seconds, stopped, outcomes = run_workers(
+        workers=workers, attempts=attempts, time_limit=time_limit, prepare=prepare, attempt=attempt, finish=finish
+    )
+    result = tally(PhaseResult(name=name), outcomes)
+    result.seconds, result.stopped_by_time = seconds, stopped
+    return result
+
+
 def tally(result: "PhaseResult", outcomes: list) -> "PhaseResult":
     for outcome in outcomes:
         result.attempts += 1
@@ -189,19 +195,22 @@ def measure_place_booking(*, name: str, cohort, workers: int, attempts: int, tim
             return f"{type(error).__name__}: {error}"
         return None
 
-    seconds, stopped, outcomes = run_workers(
-        workers=workers, attempts=attempts, time_limit=time_limit,
-        prepare=connection.ensure_connection, attempt=attempt, finish=connection.close,
-    )
-    result = tally(PhaseResult(name=name), outcomes)
-    result.seconds, result.stopped_by_time = seconds, stopped
-    return result
+    return measure_phase(name, workers=workers, attempts=attempts, time_limit=time_limit, attempt=attempt,
+                         prepare=connection.ensure_connection, finish=connection.close)
 
 
-def measure_bare_lock(*, scratch_url: str, cohort_id: int, workers: int, attempts: int, time_limit: float) -> PhaseResult:
+LOCK_COHORT = "SELECT id FROM programs_cohort WHERE id = %s FOR UPDATE"
+INSERT_SEAT = "INSERT INTO bench_bare_seat (cohort_id, n) VALUES (%s, %s)"
+
+
+def create_seat_table(scratch_url: str) -> None:
     with psycopg.connect(scratch_url, autocommit=True) as conn:
         conn.execute("DROP TABLE IF EXISTS bench_bare_seat")
         conn.execute("CREATE TABLE bench_bare_seat (id bigserial PRIMARY KEY, cohort_id bigint NOT NULL, n integer NOT NULL)")
+
+
+def measure_bare_lock(*, scratch_url: str, cohort_id: int, workers: int, attempts: int, time_limit: float) -> PhaseResult:
+    create_seat_table(scratch_url)
     opened = {}
 
     def prepare() -> None:
@@ -211,8 +220,8 @@ def measure_bare_lock(*, scratch_url: str, cohort_id: int, workers: int, attempt
         conn = opened["conn"]
         try:
             with conn.transaction():  # BEGIN … COMMIT
-                conn.execute("SELECT id FROM programs_cohort WHERE id = %s FOR UPDATE", (cohort_id,))
-                conn.execute("INSERT INTO bench_bare_seat (cohort_id, n) VALUES (%s, %s)", (cohort_id, n))
+                conn.execute(LOCK_COHORT, (cohort_id,))
+                conn.execute(INSERT_SEAT, (cohort_id, n))
         except psycopg.Error as error:
             return f"{type(error).__name__}: {error}"
         return None
@@ -221,12 +230,32 @@ def measure_bare_lock(*, scratch_url: str, cohort_id: int, workers: int, attempt
         if "conn" in opened:
             opened["conn"].close()
 
-    seconds, stopped, outcomes = run_workers(
-        workers=workers, attempts=attempts, time_limit=time_limit, prepare=prepare, attempt=attempt, finish=finish
-    )
-    result = tally(PhaseResult(name="bare: lock cohort row + insert"), outcomes)
-    result.seconds, result.stopped_by_time = seconds, stopped
-    return result
+    return measure_phase("bare: lock cohort row + insert", workers=workers, attempts=attempts,
+                         time_limit=time_limit, attempt=attempt, prepare=prepare, finish=finish)
+
+
+def measure_through_django(*, name: str, cohort_id: int, workers: int, attempts: int, time_limit: float,
+                           count_seats: bool) -> PhaseResult:
+    """The bare statements sent through Django's connection and `transaction.atomic()`, and with
+    `count_seats` the seat rule's count between them, as `place_booking` runs it under the lock."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from bookings.seats import seats_taken
+
+    def attempt(n: int):
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(LOCK_COHORT, (cohort_id,))
+                if count_seats:
+                    seats_taken(cohort_id=cohort_id, now=timezone.now())
+                cursor.execute(INSERT_SEAT, (cohort_id, n))
+        except Exception as error:  # counted and shown, never hidden
+            return f"{type(error).__name__}: {error}"
+        return None
+
+    return measure_phase(name, workers=workers, attempts=attempts, time_limit=time_limit, attempt=attempt,
+                         prepare=connection.ensure_connection, finish=connection.close)
 
 
 def queries_per_booking(cohort) -> int:
@@ -342,7 +371,12 @@ def run(args: argparse.Namespace, scratch_url: str) -> int:
             scratch_url=scratch_url, cohort_id=cohort.pk, workers=workers, attempts=args.attempts,
             time_limit=args.time_limit,
         )
-        rows.append((workers, booking, bare))
+        steps = [
+            measure_through_django(name=name, cohort_id=cohort.pk, workers=workers, attempts=args.attempts,
+                                   time_limit=args.time_limit, count_seats=count_seats)
+            for name, count_seats in (("django: lock + insert", False), ("django: lock + seat count + insert", True))
+        ]
+        rows.append((workers, booking, bare, steps))
     queries = queries_per_booking(make_cohort(index, title="Bench: one booking, counted", capacity=1))
     cost = cost_per_booking(index)
     small = make_cohort(index, title="Bench: oversell check", capacity=args.storm_capacity)
@@ -356,7 +390,7 @@ def run(args: argparse.Namespace, scratch_url: str) -> int:
     oversold = max(by_rule, by_state, storm.succeeded, args.storm_capacity) - args.storm_capacity
 
     print(f"{'phase':<34} {'workers':>7} {'tried':>6} {'ok':>6} {'full':>6} {'errors':>6} {'seconds':>8} {'ok/s':>9}")
-    phases = [(phase, workers) for workers, booking, bare in rows for phase in (booking, bare)]
+    phases = [(phase, workers) for workers, booking, bare, steps in rows for phase in (booking, bare, *steps)]
     for phase, workers in [*phases, (storm, args.storm_workers)]:
         print(
             f"{phase.name:<34} {workers:>7} {phase.attempts:>6} {phase.succeeded:>6} {phase.refused:>6} "
@@ -370,14 +404,19 @@ def run(args: argparse.Namespace, scratch_url: str) -> int:
     print(f"one process, one booking after another: {cost['wall_ms']} ms each, {cost['cpu_ms']} ms of it this "
           f"process's CPU, the cohort locked for {cost['lock_held_ms']} ms; ceilings: "
           f"{cost['ceiling_by_cpu_per_second']}/s by CPU, {cost['ceiling_by_lock_per_second']}/s by the lock")
-    for workers, booking, bare in rows:
+    for workers, booking, bare, steps in rows:
         print(f"{workers} workers: seats/s {booking.per_second:.1f}, bare/s {bare.per_second:.1f}, "
-              f"ratio {booking.per_second / bare.per_second:.2f}")
+              f"ratio {booking.per_second / bare.per_second:.2f}; "
+              + ", ".join(f"{step.name} {step.per_second / bare.per_second:.2f}" for step in steps))
     print(f"oversold: {oversold}")
 
     write_results(args=args, rows=rows, storm=storm, oversold=oversold, seats_taken=by_rule, queries=queries, cost=cost)
     failed = any(phase.errors for phase, _ in phases) or storm.errors
     return 0 if oversold == 0 and not failed else 1
+
+
+def ratio(phase: PhaseResult, bare: PhaseResult) -> float:
+    return round(phase.per_second / bare.per_second, 3) if bare.per_second else 0.0
 
 
 def write_results(*, args, rows: list, storm: PhaseResult, oversold: int, seats_taken: int, queries: int,
@@ -386,13 +425,17 @@ def write_results(*, args, rows: list, storm: PhaseResult, oversold: int, seats_
         str(workers): {
             "seats_per_second": round(booking.per_second, 1),
             "bare_per_second": round(bare.per_second, 1),
-            "ratio": round(booking.per_second / bare.per_second, 3) if bare.per_second else 0.0,
+            "ratio": ratio(booking, bare),
             "attempts": {"place_booking": booking.attempts, "bare": bare.attempts},
             "seconds": {"place_booking": round(booking.seconds, 3), "bare": round(bare.seconds, 3)},
             "errors": {"place_booking": len(booking.errors), "bare": len(bare.errors)},
             "stopped_by_time_limit": booking.stopped_by_time or bare.stopped_by_time,
+            # Where the difference goes: each step's rate and its ratio to the bare rate.
+            "steps_between": {
+                step.name: {"per_second": round(step.per_second, 1), "ratio": ratio(step, bare)} for step in steps
+            },
         }
-        for workers, booking, bare in rows
+        for workers, booking, bare, steps in rows
     }
     update_results("booking_contention", {
         "throughput": {

@@ -13,18 +13,20 @@ SHOW = (
     "import json; from django.conf import settings as s; "
     "print(json.dumps({'db': s.DATABASES['default']['ENGINE'], 'tasks': s.TASKS['default']['BACKEND'], "
     "'cache': s.CACHES['default']['BACKEND'], 'media': s.STORAGES['default']['BACKEND'], "
-    "'email': s.EMAIL_BACKEND, 'page_cache': s.PAGE_CACHE_SECONDS}))"
+    "'email': s.EMAIL_BACKEND, 'page_cache': s.PAGE_CACHE_SECONDS, "
+    "'db_options': s.DATABASES['default'].get('OPTIONS', {})}))"
 )
 
 
 def settings_with(tmp_path, **env) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "TASK_", "CACHE_", "MEDIA_"))}
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "TASK_", "CACHE_", "MEDIA_"))}
     clean.update({"DJANGO_SETTINGS_MODULE": "config.settings", "VAR_DIR": str(tmp_path), **env})
     return subprocess.run([sys.executable, "-c", SHOW], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60)
 
 
 def test_the_embedded_default(tmp_path):
     shown = json.loads(settings_with(tmp_path).stdout)
+    assert shown.pop("db_options")["transaction_mode"] == "IMMEDIATE"
     assert shown == {
         "db": "django.db.backends.sqlite3", "tasks": "django_tasks_db.DatabaseBackend",
         "cache": "django.core.cache.backends.locmem.LocMemCache",
@@ -43,7 +45,15 @@ def test_at_scale(tmp_path):
         "cache": "config.cache.RedisCache",
         "media": "django.core.files.storage.FileSystemStorage",
         "email": "anymail.backends.mailgun.EmailBackend", "page_cache": 30,
+        "db_options": {"server_side_binding": True, "prepare_threshold": 5},
     }
+
+
+def test_prepared_statements_can_be_turned_off_for_a_pooler(tmp_path):
+    shown = json.loads(settings_with(
+        tmp_path, DATABASE_URL="postgres://postgres@127.0.0.1:5432/workshops", DATABASE_PREPARED_STATEMENTS="0",
+    ).stdout)
+    assert shown["db_options"] == {}
 
 
 @pytest.mark.parametrize(("name", "value"), [

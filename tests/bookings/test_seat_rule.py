@@ -88,3 +88,16 @@ def test_no_cohorts_need_no_query(django_assert_num_queries):
 def test_a_cohort_with_nothing_booked_has_every_seat_free(two_cohorts):
     busy, quiet = two_cohorts
     assert seats_taken_by_cohort([quiet.pk, busy.pk], now=NOW) == {quiet.pk: 0, busy.pk: 0}
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_count_a_booking_makes_under_the_lock_is_planned_once_per_connection(two_cohorts):
+    from django.db import connection
+
+    busy, _ = two_cohorts
+    for _ in range(6):  # psycopg prepares a statement on its fifth run on a connection
+        seats_taken(cohort_id=busy.pk, now=NOW)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [statement for (statement,) in cursor.fetchall()]
+    assert any("bookings_waitlistentry" in statement for statement in prepared), prepared
