@@ -13,6 +13,7 @@ and each reader gets their own token (and cookie) when the page is served.
 import hashlib
 import logging
 import re
+import time
 import uuid
 
 from django.conf import settings
@@ -54,7 +55,39 @@ def clear_page_cache(**_signal_kwargs) -> None:
 
 
 def _move_generation_on() -> None:
+    forget_recent_pages()
     cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+
+
+# Pages this process has just served from the shared cache, served again without asking it
+# for PAGE_CACHE_LOCAL_SECONDS: asking is a round trip to Redis, which cost a cached page
+# almost half its speed (bench/pages.py). So a booking or an edit made through another
+# process shows here that much later; one made through this process clears them at once.
+_recent_pages: dict[str, tuple[float, dict]] = {}
+RECENT_PAGES_KEPT = 200  # pages are tens of kilobytes: a few megabytes per process at most
+
+
+def forget_recent_pages() -> None:
+    _recent_pages.clear()
+
+
+def _recently_served(page_key: str) -> dict | None:
+    found = _recent_pages.get(page_key)
+    if found is None:
+        return None
+    served_at, stored = found
+    if time.monotonic() - served_at >= settings.PAGE_CACHE_LOCAL_SECONDS:
+        _recent_pages.pop(page_key, None)
+        return None
+    return stored
+
+
+def _remember_served(page_key: str, stored: dict) -> None:
+    if not settings.PAGE_CACHE_LOCAL_SECONDS:
+        return
+    if len(_recent_pages) >= RECENT_PAGES_KEPT:
+        _recent_pages.clear()
+    _recent_pages[page_key] = (time.monotonic(), stored)
 
 
 CACHE_DOWN = object()
@@ -135,6 +168,9 @@ class AnonymousPageCacheMiddleware:
         if not settings.PAGE_CACHE_SECONDS or not _is_anonymous_read(request):
             return self.get_response(request)
         page_key = _page_key(request)
+        recent = _recently_served(page_key)
+        if recent is not None:
+            return self._from_store(request, recent)
         try:
             found = cache.get_many([GENERATION_KEY, page_key])
         except Exception:  # the cache is down: serve the page as if there were none
@@ -146,13 +182,17 @@ class AnonymousPageCacheMiddleware:
         generation = current_generation(request)
         stored = found.get(page_key)
         if stored is not None and stored["generation"] == generation:
+            _remember_served(page_key, stored)
             return self._from_store(request, stored)
         response = self.get_response(request)
         if generation is not CACHE_DOWN and _can_store(request, response):
+            stored = self._to_store(response, generation)
             try:
-                cache.set(page_key, self._to_store(response, generation), settings.PAGE_CACHE_SECONDS)
+                cache.set(page_key, stored, settings.PAGE_CACHE_SECONDS)
             except Exception:
                 logger.warning("Page cache unavailable; %s not stored", request.path, exc_info=True)
+            else:
+                _remember_served(page_key, stored)
         return response
 
     @staticmethod

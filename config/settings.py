@@ -247,6 +247,10 @@ CACHES["default"]["KEY_PREFIX"] = os.environ.get("CACHE_KEY_PREFIX", str(DATABAS
 # Anonymous readers get public pages from the cache for at most this many seconds; a
 # booking or an edit clears it at once (cms/page_cache.py). 0 turns the cache off.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "30"))
+# A page a server process has just served from the cache, it serves again for this long
+# without asking the cache: a booking or an edit made through another process shows there
+# that much later. 0 asks the cache on every read.
+PAGE_CACHE_LOCAL_SECONDS = float(os.environ.get("PAGE_CACHE_LOCAL_SECONDS", "1"))
 # Everyone, logged in or not, gets the parts of public pages that are the same for every
 # reader (the menu, program cards, a program's dates, a blank booking form) from the cache
 # for at most this long, cleared by the same edits and bookings (cms/templatetags/fragment_cache.py).

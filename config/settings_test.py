@@ -17,5 +17,6 @@ STORAGES = {
 WAGTAILADMIN_BASE_URL = "http://testserver"
 # Most tests read pages right after changing data; the page-cache tests turn it on.
 PAGE_CACHE_SECONDS = 0
+PAGE_CACHE_LOCAL_SECONDS = 0
 FRAGMENT_CACHE_SECONDS = 0
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)

@@ -55,7 +55,11 @@ def _anymail_test_backend(settings):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    # Rate-limit counters live in the cache; each test starts with none.
+    # Rate-limit counters live in the cache; each test starts with none, and no page a
+    # test served from it is remembered by the next.
     from django.core.cache import cache
 
+    from cms.page_cache import forget_recent_pages
+
     cache.clear()
+    forget_recent_pages()

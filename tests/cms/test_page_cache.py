@@ -204,3 +204,97 @@ def test_a_fragment_needs_a_name_first():
 
     with pytest.raises(TemplateSyntaxError):
         Template("{% load fragment_cache %}{% cached_fragment when=x %}{% endcached_fragment %}")
+
+
+class Clock:
+    """Stands in for `time` in cms.page_cache, so a test can let a second pass."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def kept_for_a_second(settings, monkeypatch):
+    from cms import page_cache
+
+    settings.PAGE_CACHE_LOCAL_SECONDS = 1
+    clock = Clock()
+    monkeypatch.setattr(page_cache, "time", clock)
+    return clock
+
+
+def another_process_books(cohort):
+    """A booking made through another server process: the shared cache moves on, this process is not told."""
+    from django.core.cache import cache
+
+    from cms.page_cache import GENERATION_KEY
+
+    place_booking(cohort_id=cohort.pk, participant=participant_for(cohort.program))
+    cache.set(GENERATION_KEY, "moved on by another process", None)
+
+
+def test_a_page_just_served_is_served_again_for_a_second_without_asking_the_shared_cache(
+    client, cohort, kept_for_a_second, monkeypatch
+):
+    from cms import page_cache
+
+    client.get(cohort.program.url)
+    monkeypatch.setattr(page_cache, "cache", BrokenCache())  # any question to it would now fail loudly
+
+    again = client.get(cohort.program.url)
+
+    assert served_from_cache(again)
+    assert "12 of 12 left" in again.content.decode()
+
+
+def test_another_process_booking_shows_here_once_the_second_is_over(client, cohort, kept_for_a_second):
+    client.get(cohort.program.url)
+    another_process_books(cohort)
+
+    within_the_second = client.get(cohort.program.url)
+    kept_for_a_second.now += 1
+    after_it = client.get(cohort.program.url)
+
+    assert served_from_cache(within_the_second) and "12 of 12 left" in within_the_second.content.decode()
+    assert not served_from_cache(after_it) and "11 of 12 left" in after_it.content.decode()
+
+
+def test_a_booking_through_this_process_shows_at_once(
+    client, cohort, kept_for_a_second, django_capture_on_commit_callbacks
+):
+    client.get(cohort.program.url)
+    with django_capture_on_commit_callbacks(execute=True):
+        place_booking(cohort_id=cohort.pk, participant=participant_for(cohort.program))
+
+    response = client.get(cohort.program.url)
+
+    assert not served_from_cache(response)
+    assert "11 of 12 left" in response.content.decode()
+
+
+def test_each_reader_of_a_remembered_booking_form_still_gets_their_own_csrf_token(cohort, kept_for_a_second):
+    url = f"/book/{cohort.pk}/"
+    Client().get(url)
+    tokens = set()
+    for _ in range(2):
+        reader = Client(enforce_csrf_checks=True)
+        response = reader.get(url)
+        assert served_from_cache(response)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.content.decode()).group(1)
+        assert reader.cookies["csrftoken"].value
+        tokens.add(token)
+    assert len(tokens) == 2
+
+
+def test_this_process_remembers_a_bounded_number_of_pages(client, cohort, kept_for_a_second, monkeypatch):
+    from cms import page_cache
+
+    monkeypatch.setattr(page_cache, "RECENT_PAGES_KEPT", 2)
+    urls = [cohort.program.url, cohort.program.get_parent().url, f"/book/{cohort.pk}/"]
+    for url in urls:
+        client.get(url)
+
+    assert 0 < len(page_cache._recent_pages) <= 2
