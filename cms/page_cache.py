@@ -57,6 +57,7 @@ def clear_page_cache(**_signal_kwargs) -> None:
 def _move_generation_on() -> None:
     forget_recent_pages()
     cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+    forget_recent_pages()  # and whatever a thread of this process read in between
 
 
 # Pages this process has just served from the shared cache, served again without asking it
@@ -65,9 +66,14 @@ def _move_generation_on() -> None:
 # process shows here that much later; one made through this process clears them at once.
 _recent_pages: dict[str, tuple[float, dict]] = {}
 RECENT_PAGES_KEPT = 200  # pages are tens of kilobytes: a few megabytes per process at most
+# Moved on each time they are forgotten: a request (in another thread) that read the shared
+# cache before then must not remember what it read.
+_forgotten = 0
 
 
 def forget_recent_pages() -> None:
+    global _forgotten
+    _forgotten += 1
     _recent_pages.clear()
 
 
@@ -82,8 +88,9 @@ def _recently_served(page_key: str) -> dict | None:
     return stored
 
 
-def _remember_served(page_key: str, stored: dict) -> None:
-    if not settings.PAGE_CACHE_LOCAL_SECONDS:
+def _remember_served(page_key: str, stored: dict, *, read_after: int) -> None:
+    """`read_after`: the value of `_forgotten` before the shared cache was read."""
+    if not settings.PAGE_CACHE_LOCAL_SECONDS or read_after != _forgotten:
         return
     if len(_recent_pages) >= RECENT_PAGES_KEPT:
         _recent_pages.clear()
@@ -171,6 +178,7 @@ class AnonymousPageCacheMiddleware:
         recent = _recently_served(page_key)
         if recent is not None:
             return self._from_store(request, recent)
+        read_after = _forgotten
         try:
             found = cache.get_many([GENERATION_KEY, page_key])
         except Exception:  # the cache is down: serve the page as if there were none
@@ -182,7 +190,7 @@ class AnonymousPageCacheMiddleware:
         generation = current_generation(request)
         stored = found.get(page_key)
         if stored is not None and stored["generation"] == generation:
-            _remember_served(page_key, stored)
+            _remember_served(page_key, stored, read_after=read_after)
             return self._from_store(request, stored)
         response = self.get_response(request)
         if generation is not CACHE_DOWN and _can_store(request, response):
@@ -192,7 +200,7 @@ class AnonymousPageCacheMiddleware:
             except Exception:
                 logger.warning("Page cache unavailable; %s not stored", request.path, exc_info=True)
             else:
-                _remember_served(page_key, stored)
+                _remember_served(page_key, stored, read_after=read_after)
         return response
 
     @staticmethod

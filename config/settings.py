@@ -129,12 +129,15 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DATABASE_PREPARED_STATEMENTS", True):
-    # Values travel apart from the SQL, and a statement run five times on a connection is
-    # prepared there: PostgreSQL stops planning the same queries on every request and every
-    # booking (bench/booking_contention.py: a quarter more seats a second). A pooler in
-    # transaction mode that does not track prepared statements (PgBouncer before 1.21, or
-    # without max_prepared_statements) needs DATABASE_PREPARED_STATEMENTS=0.
-    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
+    # Values travel apart from the SQL, and a statement a connection keeps running is prepared
+    # there: PostgreSQL stops planning the same queries on every request and every booking
+    # (bench/booking_contention.py: a quarter more seats a second). psycopg forgets them all
+    # after a rollback (DEALLOCATE ALL), so a pooler in transaction mode must support that and
+    # track prepared statements (PgBouncer 1.22 or later with max_prepared_statements set);
+    # otherwise DATABASE_PREPARED_STATEMENTS=0. Options in DATABASE_URL (sslmode…) are kept.
+    DATABASES["default"]["OPTIONS"] = {
+        "server_side_binding": True, "prepare_threshold": 5, **DATABASES["default"].get("OPTIONS", {}),
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # Take the write lock at BEGIN, so a transaction that counts seats and then

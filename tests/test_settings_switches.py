@@ -49,6 +49,13 @@ def test_at_scale(tmp_path):
     }
 
 
+def test_options_given_in_the_database_url_are_kept(tmp_path):
+    shown = json.loads(settings_with(
+        tmp_path, DATABASE_URL="postgres://postgres@db.example.org:5432/workshops?sslmode=verify-full",
+    ).stdout)
+    assert shown["db_options"] == {"server_side_binding": True, "prepare_threshold": 5, "sslmode": "verify-full"}
+
+
 def test_prepared_statements_can_be_turned_off_for_a_pooler(tmp_path):
     shown = json.loads(settings_with(
         tmp_path, DATABASE_URL="postgres://postgres@127.0.0.1:5432/workshops", DATABASE_PREPARED_STATEMENTS="0",

@@ -95,7 +95,7 @@ def test_on_postgresql_the_count_a_booking_makes_under_the_lock_is_planned_once_
     from django.db import connection
 
     busy, _ = two_cohorts
-    for _ in range(6):  # psycopg prepares a statement on its fifth run on a connection
+    for _ in range(6):  # psycopg prepares a statement on its sixth run on a connection
         seats_taken(cohort_id=busy.pk, now=NOW)
     with connection.cursor() as cursor:
         cursor.execute("SELECT statement FROM pg_prepared_statements")

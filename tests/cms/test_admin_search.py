@@ -34,7 +34,7 @@ def test_admin_search_finds_what_it_should(staff_client, indexed_site, url, quer
 
 
 def test_a_search_run_twice_in_a_row_still_answers(staff_client, indexed_site):
-    # psycopg prepares a statement the fifth time a connection runs it: the runs after that are prepared.
+    # psycopg prepares a statement the sixth time a connection runs it, and runs it prepared after that.
     for _ in range(7):
         response = staff_client.get(reverse("wagtailadmin_pages:search"), {"q": "boundaries"})
         assert response.status_code == 200

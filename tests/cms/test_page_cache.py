@@ -14,9 +14,12 @@ from tests.bookings.helpers import participant_for
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def page_cache_on(settings):
+@pytest.fixture(autouse=True, params=[0, 1], ids=["asking-the-cache-each-time", "remembering-for-a-second"])
+def page_cache_on(settings, request):
+    """Every test runs twice: with each read asking the shared cache, and with this process
+    remembering a page it has just served (which must never change who gets it)."""
     settings.PAGE_CACHE_SECONDS = 30
+    settings.PAGE_CACHE_LOCAL_SECONDS = request.param
     with time_machine.travel("2026-11-24 12:00Z", tick=False):
         yield
 
@@ -298,3 +301,25 @@ def test_this_process_remembers_a_bounded_number_of_pages(client, cohort, kept_f
         client.get(url)
 
     assert 0 < len(page_cache._recent_pages) <= 2
+
+
+def test_a_page_read_while_another_thread_commits_a_change_is_not_remembered(rf, kept_for_a_second):
+    from django.http import HttpResponse
+
+    from cms import page_cache
+    from cms.page_cache import AnonymousPageCacheMiddleware, cache_for_readers
+
+    renders = []
+
+    def view(request):
+        renders.append(request.path)
+        if len(renders) == 1:
+            page_cache._move_generation_on()  # a booking committed by another thread while this one renders
+        return cache_for_readers(HttpResponse(f"render {len(renders)}"))
+
+    middleware = AnonymousPageCacheMiddleware(view)
+    middleware(rf.get("/programs/"))
+    second = middleware(rf.get("/programs/"))
+
+    assert second.get("X-Page-Cache") != "hit"
+    assert second.content == b"render 2"
