@@ -1,10 +1,10 @@
 """Admin views for cohorts: saving runs the schedule expansion; "Preview dates" shows it first."""
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from wagtail.admin import messages
 from wagtail.admin.widgets import AdminDateInput
 from wagtail.admin.views import generic
 

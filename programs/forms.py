@@ -9,7 +9,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.widgets import AdminDateInput
 
 from programs.schedule import WeeklyPattern, build_rule, read_pattern
-from programs.time_zones import local_start, validate_time_zone
+from programs.time_zones import local_span, validate_time_zone
 
 REPEAT_CHOICES = [
     ("1", "Every week"),
@@ -79,8 +79,12 @@ class CohortForm(WagtailAdminModelForm):
         count, last_date = cleaned.get("session_count"), cleaned.get("last_date")
         if repeat and count and last_date:
             self.add_error("last_date", "Give either the number of sessions or the last date, not both.")
+        first_date = cleaned.get("start_date")
+        if repeat and last_date and first_date and last_date < first_date:
+            self.add_error("last_date", "The last date is before the first date.")
         zone_name, start_time = cleaned.get("time_zone"), cleaned.get("start_time")
-        if not zone_name or not start_time or "skip_dates" not in cleaned or "extra_dates" not in cleaned:
+        # A rule built from a field already refused would only add a second, misleading error.
+        if not zone_name or not start_time or self.errors.keys() & {"session_count", "last_date", "skip_dates", "extra_dates"}:
             return cleaned
         try:
             validate_time_zone(zone_name)
@@ -100,10 +104,7 @@ class CohortForm(WagtailAdminModelForm):
     def build_schedule_preview(self) -> list[tuple]:
         """The sessions a save would give, as (local start, local end) pairs; call after is_valid()."""
         cohort = self.instance
-        self.schedule_preview = [
-            (local_start(day, cohort.start_time, cohort.zone), local_start(day, cohort.end_time, cohort.zone))
-            for day in cohort.scheduled_dates()
-        ]
+        self.schedule_preview = [cohort.session_span_on(day) for day in cohort.scheduled_dates()]
         return self.schedule_preview
 
 
@@ -140,6 +141,5 @@ class SessionForm(WagtailAdminModelForm):
         if not (data.get("new_date") and data.get("new_start") and data.get("new_end")):
             return None
         zone = self.instance.cohort.zone
-        starts = local_start(data["new_date"], data["new_start"], zone)
-        ends = local_start(data["new_date"], data["new_end"], zone)
+        starts, ends = local_span(data["new_date"], data["new_start"], data["new_end"], zone)
         return None if (starts, ends) == (self.instance.starts_at, self.instance.ends_at) else (starts, ends)

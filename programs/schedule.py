@@ -84,8 +84,6 @@ def session_dates(
         if rrule.count is None and rrule.until is None:
             raise UnboundedRule("The schedule repeats forever: give a number of sessions or a last date.")
 
-    if not rule.rrules and not rule.rdates:
-        raise EmptyRule("The schedule is empty: choose how it repeats, or list its dates.")
     skipped = {_as_local_date(dt, zone) for dt in rule.exdates}
     # RFC 5545: the first start is always an occurrence, whatever the rule adds.
     days = {first_date} | {_as_local_date(dt, zone) for dt in rule.rdates}

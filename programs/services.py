@@ -9,7 +9,6 @@ from django.utils import timezone
 from programs.exceptions import SessionNotMovable
 from programs.models import Cohort, Session, SessionMaterial
 from programs.schedule import build_rule, read_pattern
-from programs.time_zones import local_start
 
 SessionStatus = Session.Status
 
@@ -44,8 +43,7 @@ def expand_schedule(*, cohort_id: int) -> ScheduleChanges:
         changes = ScheduleChanges()
 
         for day in dates:
-            starts_at = local_start(day, cohort.start_time, cohort.zone)
-            ends_at = local_start(day, cohort.end_time, cohort.zone)
+            starts_at, ends_at = cohort.session_span_on(day)
             session = existing.pop(day, None)
             if session is None:
                 changes.added.append(

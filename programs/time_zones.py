@@ -35,6 +35,16 @@ def local_start(day: date, wall_time: time, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, wall_time, tzinfo=zone).replace(fold=0).astimezone(UTC)
 
 
+def local_span(day: date, start: time, end: time, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """The instants a session from `start` to `end` on `day` in `zone` begins and ends.
+
+    It lasts as long as its wall times say, even when the start falls in the spring-forward
+    gap: 01:15-02:15 on that night is 02:15-03:15 summer time, never a session of no length.
+    """
+    starts_at = local_start(day, start, zone)
+    return starts_at, starts_at + (datetime.combine(day, end) - datetime.combine(day, start))
+
+
 def zone_label(name: str) -> str:
     """"Europe/London" -> "London time", as a person would say it."""
     city = name.rsplit("/", 1)[-1].replace("_", " ")

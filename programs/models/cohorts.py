@@ -13,7 +13,7 @@ from recurrence.fields import RecurrenceField
 
 from programs.models.program import ProgramFormat
 from programs.schedule import RuleError, session_dates
-from programs.time_zones import local_start, validate_time_zone, zone_label
+from programs.time_zones import local_span, local_start, validate_time_zone, zone_label
 
 
 class CohortStatus(models.TextChoices):
@@ -111,6 +111,10 @@ class Cohort(models.Model):
 
     def local_start_on(self, day) -> datetime:
         return local_start(day, self.start_time, self.zone)
+
+    def session_span_on(self, day) -> tuple[datetime, datetime]:
+        """When the session on local date `day` starts and ends, in UTC."""
+        return local_span(day, self.start_time, self.end_time, self.zone)
 
     def scheduled_dates(self):
         """The local dates the rule gives; raises `RuleError` for an empty or endless rule."""

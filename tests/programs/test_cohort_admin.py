@@ -1,6 +1,6 @@
 """The cohort form in the Wagtail admin: clear errors for bad input, a preview, and saving expands."""
 
-from datetime import date, time
+from datetime import date, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -95,7 +95,9 @@ def test_the_edit_form_shows_the_rule_in_plain_fields(staff_client, program):
     ("overrides", "message"),
     [
         ({"time_zone": "Europe/Atlantis"}, "is not a time zone we know"),
-        ({"repeat": "", "session_count": ""}, "The schedule is empty"),
+        ({"repeat": "", "session_count": "", "skip_dates": "2027-03-09"}, "Every date of the schedule is skipped"),
+        ({"session_count": "0"}, "greater than or equal to 1"),
+        ({"session_count": "", "last_date": "2027-03-01"}, "The last date is before the first"),
         ({"session_count": ""}, "The schedule repeats forever"),
         ({"capacity": "0"}, "Ensure this value is greater than or equal to 1"),
         ({"capacity": "-3"}, "Ensure this value is greater than or equal to"),
@@ -116,6 +118,55 @@ def test_bad_input_is_a_clear_error_and_nothing_is_saved(staff_client, program, 
     assert Session.objects.count() == 0
 
 
+PREVIEW_MISTAKES = [
+    ({"time_zone": "Europe/Atlantis"}, "time_zone", "is not a time zone we know"),
+    ({"end_time": "18:00"}, "end_time", "A session must end after it starts"),
+    ({"session_count": "500"}, None, "more than 104 sessions"),
+    ({"repeat": "", "session_count": "", "skip_dates": "2027-03-09"}, None, "Every date of the schedule is skipped"),
+    ({"skip_dates": "next tuesday"}, "skip_dates", "is not a date"),
+]
+
+
+@pytest.mark.parametrize(("overrides", "field", "message"), PREVIEW_MISTAKES)
+@pytest.mark.parametrize("editing", [False, True], ids=["new", "edit"])
+def test_preview_with_a_mistake_shows_it_beside_its_field_and_keeps_what_was_typed(
+    staff_client, program, overrides, field, message, editing
+):
+    cohort = CohortFactory(program=program, weeks=4) if editing else None
+    url = reverse("cohorts:edit", args=[cohort.pk]) if editing else reverse("cohorts:add")
+    before = list(Session.objects.values_list("pk", "starts_at", "status"))
+    data = cohort_form_data(program, title="Typed title", **overrides, **{"preview-schedule": "1"})
+
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 200
+    form = response.context["form"]
+    errors = form.errors.get(field or "__all__", [])
+    assert any(message in error for error in errors), form.errors
+    assert form["title"].value() == "Typed title"
+    assert "The cohort has errors" in response.content.decode()
+    assert Cohort.objects.filter(title="Typed title").count() == 0
+    assert list(Session.objects.values_list("pk", "starts_at", "status")) == before
+
+
+def test_a_session_starting_in_the_spring_forward_gap_keeps_its_length(staff_client, program):
+    # Europe/London skips 01:00-02:00 on 28 March 2027: 01:15 is read as 02:15 summer time.
+    gap_night = cohort_form_data(
+        program, start_date="2027-03-28", start_time="01:15", end_time="02:15", session_count="2"
+    )
+    preview = staff_client.post(reverse("cohorts:add"), {**gap_night, "preview-schedule": "1"})
+    assert preview.status_code == 200
+    assert "Sun 28 Mar 2027, 02:15–03:15" in preview.content.decode()
+
+    response = staff_client.post(reverse("cohorts:add"), gap_night)
+
+    assert response.status_code == 302
+    first, second = Cohort.objects.get().sessions.order_by("starts_at")
+    assert first.starts_at.astimezone(LONDON).time() == time(2, 15)
+    assert first.ends_at - first.starts_at == second.ends_at - second.starts_at == timedelta(hours=1)
+    assert second.starts_at.astimezone(LONDON).time() == time(1, 15)
+
+
 def test_a_bad_edit_leaves_the_cohort_and_its_sessions_as_they_were(staff_client, program):
     cohort = CohortFactory(program=program, weeks=8)
     before = list(cohort.sessions.values_list("pk", "starts_at", "status"))
@@ -127,6 +178,18 @@ def test_a_bad_edit_leaves_the_cohort_and_its_sessions_as_they_were(staff_client
     cohort.refresh_from_db()
     assert cohort.title != "Renamed"
     assert list(cohort.sessions.values_list("pk", "starts_at", "status")) == before
+
+
+def test_a_cohort_that_does_not_repeat_has_its_first_date_alone(staff_client, program):
+    response = staff_client.post(reverse("cohorts:add"), cohort_form_data(program, repeat="", session_count=""))
+    assert response.status_code == 302
+    assert [s.occurrence_date for s in Cohort.objects.get().sessions.all()] == [date(2027, 3, 9)]
+
+
+def test_zero_sessions_is_one_clear_error(staff_client, program):
+    response = staff_client.post(reverse("cohorts:add"), cohort_form_data(program, session_count="0"))
+    assert "repeats forever" not in response.content.decode()
+    assert Cohort.objects.count() == 0
 
 
 def test_new_cohort_form_starts_from_the_program_defaults(staff_client, program):

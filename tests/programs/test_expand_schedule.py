@@ -171,12 +171,21 @@ def test_an_endless_rule_is_refused_and_leaves_the_sessions_alone(cohort):
     assert snapshot(cohort) == before
 
 
-def test_an_empty_rule_is_refused(cohort):
+def test_a_rule_that_does_not_repeat_gives_the_first_date_alone(cohort):
     cohort.recurrence = recurrence.Recurrence()
+    cohort.save()
+    expand_schedule(cohort_id=cohort.pk)
+    scheduled = cohort.sessions.filter(status=Session.Status.SCHEDULED)
+    assert [s.occurrence_date for s in scheduled] == [cohort.start_date]
+
+
+def test_a_rule_whose_every_date_is_skipped_is_refused(cohort):
+    before = snapshot(cohort)
+    cohort.recurrence = recurrence.Recurrence(exdates=[cohort.local_start_on(cohort.start_date)])
     cohort.save()
     with pytest.raises(EmptyRule):
         expand_schedule(cohort_id=cohort.pk)
-    assert cohort.sessions.count() == 8
+    assert snapshot(cohort) == before
 
 
 def test_a_last_date_bounds_the_rule_in_the_cohort_zone():
