@@ -175,3 +175,17 @@ def test_late_joining_needs_the_program_to_allow_it():
     with pytest.raises(BookingClosed):
         place_booking(cohort_id=cohort.pk, participant=participant_for(cohort.program))
     assert Booking.objects.count() == 0
+
+
+def test_the_tick_runs_once_with_once_and_refuses_a_negative_interval(full_cohort):
+    from django.core.management.base import CommandError
+
+    ana = join_waitlist(cohort_id=full_cohort.pk, name="Ana", email="ana@example.org")
+    cancel_booking(booking_id=Booking.objects.get().pk)
+    call_command("bookings_tick", "--once")  # returns: a loop would never end this test
+    ana.refresh_from_db()
+    assert ana.state == WaitlistState.OFFERED
+    with pytest.raises(CommandError):
+        call_command("bookings_tick", "--every", "-5")
+    with pytest.raises(CommandError):
+        call_command("bookings_tick", "--once", "--every", "5")

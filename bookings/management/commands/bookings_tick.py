@@ -9,7 +9,7 @@ Because it works from the current state, it catches up after any downtime.
 
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from bookings.models import WaitlistEntry, WaitlistState
@@ -25,9 +25,13 @@ class Command(BaseCommand):
     help = "Expire lapsed holds and offer free seats to waitlists; once, or every N seconds."
 
     def add_arguments(self, parser):
-        parser.add_argument("--every", type=int, default=0, help="Repeat every N seconds (0: run once).")
+        when = parser.add_mutually_exclusive_group()
+        when.add_argument("--once", action="store_true", help="Run once and stop (the default).")
+        when.add_argument("--every", type=int, default=0, help="Repeat every N seconds.")
 
-    def handle(self, *args, every: int, **options):
+    def handle(self, *args, every: int, once: bool, **options):
+        if every < 0:
+            raise CommandError("--every takes a number of seconds above 0.")
         while True:
             self.tick()
             if not every:
