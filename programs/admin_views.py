@@ -9,6 +9,7 @@ from wagtail.admin.widgets import AdminDateInput
 from wagtail.admin.views import generic
 
 from programs.exceptions import RuleError, SessionNotMovable
+from programs.selectors import records_that_keep
 from programs.services import cancel_session, duplicate_cohort, expand_schedule, reschedule_session
 
 PREVIEW_FIELD = "preview-schedule"
@@ -85,6 +86,32 @@ class CohortCreateView(ProgramChoiceMixin, SchedulePreviewMixin, generic.CreateV
 
 class CohortEditView(ProgramChoiceMixin, SchedulePreviewMixin, generic.EditView):
     pass
+
+
+def in_words(names: list[str]) -> str:
+    """["bookings", "messages", "payments"] -> "bookings, messages and payments"."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+class CohortDeleteView(generic.DeleteView):
+    """A cohort that people booked is closed, never deleted: their records hang on it."""
+
+    def get(self, request, *args, **kwargs):
+        return self._refusal() or super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        return self._refusal() or super().post(request, *args, **kwargs)
+
+    def _refusal(self):
+        kept = records_that_keep(self.object)
+        if not kept:
+            return None
+        messages.error(
+            self.request,
+            f"“{self.object}” can't be deleted: it has {in_words(kept)}, kept for the participants and the "
+            "accounts. Set its status to closed or cancelled instead.",
+        )
+        return redirect("cohorts:edit", self.object.pk)
 
 
 class SessionEditView(generic.EditView):

@@ -1,6 +1,8 @@
 """Read queries for the public pages, with their joins chosen so templates cannot add queries."""
 
-from django.db.models import Count, Max, Min, Prefetch, prefetch_related_objects
+from django.db import router
+from django.db.models import Count, Max, Min, Prefetch, ProtectedError, RestrictedError, prefetch_related_objects
+from django.db.models.deletion import Collector
 from django.utils import timezone
 
 from bookings.seats import seats_taken_by_cohort
@@ -78,3 +80,22 @@ def _with_figures(ranges: dict[int, tuple]) -> list[Cohort]:
         cohort.seats_taken = taken[cohort.pk]
         cohort.seats_left = cohort.capacity - cohort.seats_taken
     return sorted(cohorts, key=lambda cohort: (cohort.first_starts_at, cohort.pk))
+
+
+def records_that_keep(*objs) -> list[str]:
+    """What stops `objs` (program pages, cohorts) from being deleted: the plural names of the
+    rows that must outlive them (bookings, payments, messages), or [] when they may go.
+
+    Asks Django's own deletion collector, so the answer follows every protected foreign key
+    there is, including ones added later, without deleting anything.
+    """
+    if not objs:
+        return []
+    collector = Collector(using=router.db_for_write(type(objs[0])))
+    try:
+        collector.collect(list(objs))
+    except ProtectedError as refusal:
+        return sorted({str(row._meta.verbose_name_plural) for row in refusal.protected_objects})
+    except RestrictedError as refusal:
+        return sorted({str(row._meta.verbose_name_plural) for row in refusal.restricted_objects})
+    return []

@@ -1,21 +1,27 @@
 """The programs app in the Wagtail admin: cohorts, sessions, facilitators and venues."""
 
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from wagtail import hooks
+from wagtail.admin import messages
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import ListingButton
+from wagtail.models import Page
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from programs.access import ScopedViewSetMixin
-from programs.admin_views import CohortCreateView, CohortEditView, SessionEditView, duplicate_cohort_view
+from programs.admin_views import (
+    CohortCreateView, CohortDeleteView, CohortEditView, SessionEditView, duplicate_cohort_view, in_words,
+)
 from programs.filters import CohortFilterSet, SessionFilterSet
 from programs.forms import CohortForm, SessionForm
 from programs.models import Cohort, Facilitator, ProgramPage, Session, Venue
 from programs.panels import SchedulePreviewPanel
+from programs.selectors import records_that_keep
 from programs.permissions import ServiceOwnedPolicy
 
 
@@ -36,6 +42,7 @@ class CohortViewSet(ScopedViewSetMixin, ModelViewSet):
     menu_label = "Cohorts"
     add_view_class = CohortCreateView
     edit_view_class = CohortEditView
+    delete_view_class = CohortDeleteView
     copy_view_enabled = False
     list_display = ["title", "program", "status", "start_date", "capacity", RosterColumn("roster", label="Roster")]
     list_select_related = ("program",)
@@ -170,3 +177,31 @@ def _refuse_other_programs(request, page):
 hooks.register("before_edit_page", _refuse_other_programs)
 hooks.register("before_delete_page", _refuse_other_programs)
 hooks.register("before_copy_page", _refuse_other_programs)
+
+
+def _refusal_to_delete(request, pages):
+    """Programs that hold bookings (or their parents) are unpublished, never deleted: the
+    participants' records and the accounts hang on them."""
+    for page in pages:
+        # Deleting a page deletes everything below it too.
+        kept = records_that_keep(*page.get_descendants(inclusive=True))
+        if kept:
+            messages.error(
+                request,
+                f"“{page.get_admin_display_title()}” can't be deleted: it has {in_words(kept)}, kept for the "
+                "participants and the accounts. Unpublish it instead, so nobody can find or book it.",
+            )
+            return redirect("wagtailadmin_pages:edit", page.pk)
+    return None
+
+
+@hooks.register("before_delete_page")
+def refuse_deleting_programs_with_records(request, page):
+    return _refusal_to_delete(request, [page])
+
+
+@hooks.register("before_bulk_action")
+def refuse_bulk_deleting_programs_with_records(request, action_type, objects, action_class_instance):
+    if action_type == "delete":
+        return _refusal_to_delete(request, [obj for obj in objects if isinstance(obj, Page)])
+    return None
