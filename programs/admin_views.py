@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib.auth.decorators import permission_required
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from wagtail.admin import messages
@@ -10,7 +11,9 @@ from wagtail.admin.views import generic
 
 from programs.exceptions import RuleError, SessionNotMovable
 from programs.selectors import records_that_keep
-from programs.services import cancel_session, duplicate_cohort, expand_schedule, reschedule_session
+from programs.services import (
+    cancel_session, duplicate_cohort, expand_schedule, reschedule_session, restore_session,
+)
 
 PREVIEW_FIELD = "preview-schedule"
 
@@ -115,24 +118,37 @@ class CohortDeleteView(generic.DeleteView):
 
 
 class SessionEditView(generic.EditView):
-    """Saving a session applies a move or a cancellation through the services, which the emails follow."""
+    """Saving a session applies a move, cancellation or restoration through the services, which
+    the emails follow; a change the services refuse leaves everything as it was."""
+
+    def form_valid(self, form):
+        try:
+            with transaction.atomic():
+                return super().form_valid(form)
+        except SessionNotMovable as refusal:
+            form.add_error(None, refusal.message)
+            self.produced_error_message = self.get_error_message()
+            return self.form_invalid(form)
+
+    def get_page_subtitle(self):
+        return f"{self.object} ({self.object.get_status_display()})"
 
     def save_instance(self):
         original = type(self.object).objects.get(pk=self.object.pk)
         session = super().save_instance()
-        # The generic save wrote the form's fields; time and status belong to the services.
+        # The generic save wrote the whole row; time and status belong to the services.
         type(session).objects.filter(pk=session.pk).update(
             starts_at=original.starts_at, ends_at=original.ends_at, status=original.status
         )
         form = self.form
         note = form.cleaned_data.get("note", "")
-        try:
-            if form.cleaned_data.get("cancel_session"):
-                cancel_session(session_id=session.pk, note=note)
-            elif (move := form.requested_move()) is not None:
+        if form.cleaned_data.get("cancel_session"):
+            cancel_session(session_id=session.pk, note=note)
+        else:
+            if form.cleaned_data.get("restore_session"):
+                restore_session(session_id=session.pk, note=note)
+            if (move := form.requested_move()) is not None:
                 reschedule_session(session_id=session.pk, starts_at=move[0], ends_at=move[1], note=note)
-        except SessionNotMovable as refusal:
-            messages.error(self.request, refusal.message)
         session.refresh_from_db()
         return session
 

@@ -115,6 +115,10 @@ class SessionForm(WagtailAdminModelForm):
     new_start = forms.TimeField(required=False, label="New start time")
     new_end = forms.TimeField(required=False, label="New end time")
     cancel_session = forms.BooleanField(required=False, label="Cancel this session")
+    restore_session = forms.BooleanField(
+        required=False, label="Restore this session",
+        help_text="This session is cancelled. Tick to put it back on; participants are told by email.",
+    )
     note = forms.CharField(
         required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
         label="Note to participants", help_text="Sent with the change notice, e.g. the reason.",
@@ -127,6 +131,9 @@ class SessionForm(WagtailAdminModelForm):
             self.initial.setdefault("new_date", local_start.date())
             self.initial.setdefault("new_start", local_start.time())
             self.initial.setdefault("new_end", local_end.time())
+        # Only the change that applies to the session as it is now is offered.
+        is_cancelled = self.instance.pk and self.instance.status == self.instance.Status.CANCELLED
+        del self.fields["cancel_session" if is_cancelled else "restore_session"]
 
     def clean(self):
         cleaned = super().clean()

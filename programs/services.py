@@ -101,12 +101,29 @@ def cancel_session(*, session_id: int, note: str = "") -> Session:
         session = _lock_session(session_id)
         if session.status == SessionStatus.CANCELLED:
             return session
-        session.status = SessionStatus.CANCELLED
-        session.change_note = note
-        session.sequence += 1
-        session.changed_at = timezone.now()
-        session.save(update_fields=["status", "change_note", "sequence", "changed_at"])
+        _set_status_and_announce(session, status=SessionStatus.CANCELLED, note=note)
     return session
+
+
+def restore_session(*, session_id: int, note: str = "") -> Session:
+    """Bring back a cancelled session; participants hear that it is on again."""
+    with transaction.atomic():
+        session = _lock_session(session_id)
+        if session.status == SessionStatus.SCHEDULED:
+            return session
+        if session.status == SessionStatus.REMOVED:
+            raise SessionNotMovable("This date is no longer in the cohort's schedule; add it as an extra date instead.")
+        _set_status_and_announce(session, status=SessionStatus.SCHEDULED, note=note)
+    return session
+
+
+def _set_status_and_announce(session: Session, *, status: str, note: str) -> None:
+    # A new sequence and changed_at are what the email planner and calendar files follow.
+    session.status = status
+    session.change_note = note
+    session.sequence += 1
+    session.changed_at = timezone.now()
+    session.save(update_fields=["status", "change_note", "sequence", "changed_at"])
 
 
 def _lock_session(session_id: int) -> Session:
@@ -121,7 +138,7 @@ def duplicate_cohort(*, cohort_id: int, start_date, title: str) -> Cohort:
     """A draft copy of a cohort for the next term: same rule, shifted to start on `start_date`.
 
     Skipped and extra dates move by the same number of days; topics and materials are copied
-    to the sessions at the same position.
+    to the session on the same date of the shifted rule.
     """
     with transaction.atomic():
         source = Cohort.objects.get(pk=cohort_id)
@@ -145,8 +162,16 @@ def duplicate_cohort(*, cohort_id: int, start_date, title: str) -> Cohort:
         )
         copy.save()
         expand_schedule(cohort_id=copy.pk)
-        old_sessions = list(source.sessions.filter(status=SessionStatus.SCHEDULED).prefetch_related("materials"))
-        for old, new in zip(old_sessions, copy.sessions.order_by("starts_at"), strict=False):
+        # Matched by the date the rule gave each session, so a session cancelled in the old
+        # term (still in its rule) keeps the following weeks' topics on their own weeks.
+        old_by_date = {
+            s.occurrence_date + shift: s
+            for s in source.sessions.exclude(status=SessionStatus.REMOVED).prefetch_related("materials")
+        }
+        for new in copy.sessions.all():
+            old = old_by_date.get(new.occurrence_date)
+            if old is None:
+                continue
             new.topic = old.topic
             new.save(update_fields=["topic"])
             SessionMaterial.objects.bulk_create(

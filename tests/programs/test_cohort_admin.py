@@ -278,3 +278,20 @@ def test_duplicating_a_cohort_for_the_next_term(staff_client, program):
     assert new_first.topic == "Meeting your inner child"
     assert [m.title for m in SessionMaterial.objects.filter(session=new_first)] == ["Welcome letter"]
     assert list(cohort.sessions.values_list("pk", "starts_at")) == original_sessions  # the original is untouched
+
+
+def test_duplicating_a_cohort_with_a_cancelled_session_keeps_each_topic_on_its_week(staff_client, program):
+    from programs.services import cancel_session
+
+    cohort = CohortFactory(program=program, weeks=4)
+    sessions = list(cohort.sessions.order_by("starts_at"))
+    for number, session in enumerate(sessions, start=1):
+        session.topic = f"Week {number}"
+        session.save()
+    cancel_session(session_id=sessions[1].pk)
+
+    staff_client.post(reverse("programs_duplicate_cohort", args=[cohort.pk]),
+                      {"title": "Autumn 2027", "start_date": "2027-09-07"})
+
+    copy = Cohort.objects.get(title="Autumn 2027")
+    assert [s.topic for s in copy.sessions.order_by("starts_at")] == ["Week 1", "Week 2", "Week 3", "Week 4"]

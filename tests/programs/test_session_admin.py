@@ -97,3 +97,59 @@ def test_a_move_that_ends_before_it_starts_is_refused(staff_client, cohort):
     assert "A session must end after it starts." in response.content.decode()
     session.refresh_from_db()
     assert not session.is_rescheduled
+
+
+def test_a_cancelled_session_shows_its_state_and_can_be_restored(staff_client, cohort):
+    session = cohort.sessions.order_by("starts_at")[2]
+    SessionMaterial.objects.create(session=session, title="Reading", note="x")
+    staff_client.post(reverse("sessions:edit", args=[session.pk]), session_form(session, cancel_session="on"))
+    plan_emails()
+
+    page = staff_client.get(reverse("sessions:edit", args=[session.pk]))
+    assert "(Cancelled)" in page.content.decode()
+    assert "restore_session" in page.context["form"].fields and "cancel_session" not in page.context["form"].fields
+
+    response = staff_client.post(reverse("sessions:edit", args=[session.pk]),
+                                 session_form(session, restore_session="on", note="Back on after all"))
+    assert response.status_code == 302
+    plan_emails()
+    session.refresh_from_db()
+    assert session.status == Session.Status.SCHEDULED and session.change_note == "Back on after all"
+    notices = EmailLog.objects.filter(kind=EmailKind.SESSION_CHANGED, session=session, revision=session.sequence)
+    assert notices.count() == 3
+
+
+def test_moving_a_cancelled_session_is_one_clear_refusal_and_changes_nothing(staff_client, cohort):
+    session = cohort.sessions.order_by("starts_at")[2]
+    SessionMaterial.objects.create(session=session, title="Reading", note="x")
+    staff_client.post(reverse("sessions:edit", args=[session.pk]), session_form(session, cancel_session="on"),
+                      follow=True)  # reads the "updated" message of the cancellation
+    session.refresh_from_db()
+    before = (session.starts_at, session.sequence, session.status)
+
+    response = staff_client.post(
+        reverse("sessions:edit", args=[session.pk]),
+        session_form(session, topic="Renamed", new_date="2027-03-25", new_start="18:00", new_end="19:30"),
+        follow=True,
+    )
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "restore it first" in body and "updated" not in body.lower()
+    session.refresh_from_db()
+    assert (session.starts_at, session.sequence, session.status) == before
+    assert session.topic != "Renamed"
+
+
+def test_a_session_restored_and_moved_in_one_save(staff_client, cohort):
+    session = cohort.sessions.order_by("starts_at")[2]
+    SessionMaterial.objects.create(session=session, title="Reading", note="x")
+    staff_client.post(reverse("sessions:edit", args=[session.pk]), session_form(session, cancel_session="on"))
+    response = staff_client.post(
+        reverse("sessions:edit", args=[session.pk]),
+        session_form(session, restore_session="on", new_date="2027-03-25", new_start="18:00", new_end="19:30"),
+    )
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert session.status == Session.Status.SCHEDULED
+    assert session.local_starts_at.date().isoformat() == "2027-03-25"
