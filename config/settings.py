@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "anymail",
+    "django_ratelimit",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -244,8 +245,30 @@ elif CACHE_BACKEND == "redis":
     }
 else:
     raise ImproperlyConfigured(f"CACHE_BACKEND must be locmem or redis, not {CACHE_BACKEND!r}.")
+# Rate-limit counts (bookings/ratelimit.py) must be shared by every server process, or eight
+# gunicorn workers would allow eight times the limit: in Redis when the site uses it, otherwise
+# in files under VAR_DIR, which every process on the one machine of the embedded set-up shares
+# (an in-process cache would not be, and a database table would queue behind SQLite's one writer).
+if CACHE_BACKEND == "redis":
+    CACHES["ratelimit"] = dict(CACHES["default"])
+else:
+    CACHES["ratelimit"] = {
+        "BACKEND": "config.cache.CountingFileBasedCache",
+        "LOCATION": VAR_DIR / "ratelimit",
+        # One small file per address and form; culling a third of them at 300 would forget counts.
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    }
 # Two deployments sharing one Redis never see each other's pages: keys start with the database's name.
-CACHES["default"]["KEY_PREFIX"] = os.environ.get("CACHE_KEY_PREFIX", str(DATABASES["default"]["NAME"]))
+for _alias in CACHES.values():
+    _alias["KEY_PREFIX"] = os.environ.get("CACHE_KEY_PREFIX", str(DATABASES["default"]["NAME"]))
+RATELIMIT_USE_CACHE = "ratelimit"
+# A cache that answers nothing lets requests through; one that raises is caught in bookings/ratelimit.py.
+RATELIMIT_FAIL_OPEN = True
+# How many proxies in front of the site append to X-Forwarded-For (0: the site faces the
+# internet, and only REMOTE_ADDR is trusted). Rate limits and the admin lockout key on the
+# address this gives (config/client_ip.py); a wrong number lets clients pick their own key.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+RATELIMIT_IP_META_KEY = "config.client_ip.client_ip"
 
 # Anonymous readers get public pages from the cache for at most this many seconds; a
 # booking or an edit clears it at once (cms/page_cache.py). 0 turns the cache off.
@@ -296,7 +319,12 @@ SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=IS_PRODUCTION)
 SESSION_COOKIE_HTTPONLY = True
 # SAMEORIGIN, not DENY: Wagtail's live preview shows the page being edited in a frame of its own.
 X_FRAME_OPTIONS = "SAMEORIGIN"
-SILENCED_SYSTEM_CHECKS = ["security.W019"]
+SILENCED_SYSTEM_CHECKS = [
+    "security.W019",
+    # django-ratelimit names the caches it has tested; ours count atomically too: Redis's INCR,
+    # and config.cache.CountingFileBasedCache, which counts under a lock shared by every process.
+    "django_ratelimit.W001",
+]
 
 LOGGING = {
     "version": 1,
