@@ -293,6 +293,22 @@ ANYMAIL = {
     for key, value in os.environ.items()
     if key.startswith("ANYMAIL_")
 }
+# Only this ESP's tracking webhook is mounted (config/esp_webhooks.py): the one EMAIL_BACKEND names.
+_backend = EMAIL_BACKEND.split(".")  # anymail.backends.<esp>.EmailBackend
+ANYMAIL_ESP = _backend[2] if len(_backend) == 4 and _backend[:2] == ["anymail", "backends"] and _backend[2] != "test" else ""
+# Where anymail checks a signature of the ESP's own, the key it needs (the ESP's dashboard shows it).
+ANYMAIL_SIGNING_SETTINGS = {
+    "mailgun": "MAILGUN_WEBHOOK_SIGNING_KEY", "mandrill": "MANDRILL_WEBHOOK_KEY", "postal": "POSTAL_WEBHOOK_KEY",
+}
+if IS_PRODUCTION and ANYMAIL_ESP:
+    # Without these anyone could post delivery events ("bounced") for any message.
+    if not ANYMAIL.get("WEBHOOK_SECRET"):
+        raise ImproperlyConfigured(
+            "ANYMAIL_WEBHOOK_SECRET must be set (as 'user:password') when an ESP sends the email in production."
+        )
+    signing = ANYMAIL_SIGNING_SETTINGS.get(ANYMAIL_ESP)
+    if signing and not ANYMAIL.get(signing):
+        raise ImproperlyConfigured(f"ANYMAIL_{signing} must be set when {ANYMAIL_ESP} sends the email in production.")
 
 
 # Wagtail

@@ -4,12 +4,14 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from config.esp_webhooks import tracking_urlpatterns
+
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("", include("bookings.urls")),
-    # ESP tracking webhooks (delivered, bounced, complained), e.g. /anymail/mailgun/tracking/.
-    path("anymail/", include("anymail.urls")),
+    # The tracking webhook (delivered, bounced, complained) of the ESP in use only, e.g. /anymail/mailgun/tracking/.
+    path("anymail/", include((tracking_urlpatterns(settings.ANYMAIL_ESP), "anymail"))),
 ]
 
 if settings.DEBUG:
