@@ -73,6 +73,9 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "anymail",
     "django_ratelimit",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -90,11 +93,19 @@ MIDDLEWARE = [
     # Early, so a stored page skips everything after it; after CSRF, which sets a served form's cookie.
     "cms.page_cache.AnonymousPageCacheMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Staff sessions end after ADMIN_IDLE_MINUTES without a request.
+    "config.middleware.AdminIdleTimeoutMiddleware",
+    # Marks request.user verified or not by a one-time code; sends an admin user who must verify
+    # to the code page (or to set up a device) before any other admin page (ADMIN_2FA below).
+    "django_otp.middleware.OTPMiddleware",
+    "config.admin_2fa.AdminTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "cms.route_cache.RouteCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into its 429 answer.
+    "axes.middleware.AxesMiddleware",
 ]
 CSP_EXEMPT_PREFIXES = ("/admin/",)
 
@@ -149,6 +160,32 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Admin sign-in. django-axes counts failed sign-ins (the Wagtail login is Django's LoginView, so
+# authenticate() reaches its backend) per username and address, and locks that pair out.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("ADMIN_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("ADMIN_LOCKOUT_HOURS", "1"))  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The same address the rate limits trust: a forged X-Forwarded-For does not escape a lockout.
+AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
+
+# Staff and facilitators stay signed in this long without a request (participants have no sessions).
+ADMIN_IDLE_MINUTES = int(os.environ.get("ADMIN_IDLE_MINUTES", "30"))
+
+# Two-factor sign-in to the admin with a TOTP app (config/admin_2fa.py on django-otp):
+#   off       no codes asked;
+#   optional  whoever has set up a device must enter its code; anyone may set one up;
+#   required  every admin user sets up a device and enters a code before any admin page.
+# (wagtail-2fa, the Wagtail package for this, does not import under Wagtail 8.)
+ADMIN_2FA = os.environ.get("ADMIN_2FA", "required" if IS_PRODUCTION else "optional")
+if ADMIN_2FA not in {"off", "optional", "required"}:
+    raise ImproperlyConfigured(f"ADMIN_2FA must be off, optional or required, not {ADMIN_2FA!r}.")
+OTP_TOTP_ISSUER = WAGTAIL_SITE_NAME
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
