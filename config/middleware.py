@@ -32,3 +32,21 @@ class ContentSecurityPolicyMiddleware:
         if not request.path.startswith(settings.CSP_EXEMPT_PREFIXES):
             response.setdefault("Content-Security-Policy", content_security_policy())
         return response
+
+
+class AdminIdleTimeoutMiddleware:
+    """A signed-in user's session ends after ADMIN_IDLE_MINUTES without a request.
+
+    Every request of a signed-in user moves the expiry on (set_expiry marks the session
+    changed, so it is saved and its cookie renewed); a laptop left open in a shared room
+    is signed out within the half hour, not after Django's two weeks. Anonymous readers get
+    no session from this.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            request.session.set_expiry(settings.ADMIN_IDLE_MINUTES * 60)
+        return self.get_response(request)

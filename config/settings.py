@@ -72,6 +72,10 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "anymail",
+    "django_ratelimit",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -89,11 +93,19 @@ MIDDLEWARE = [
     # Early, so a stored page skips everything after it; after CSRF, which sets a served form's cookie.
     "cms.page_cache.AnonymousPageCacheMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Staff sessions end after ADMIN_IDLE_MINUTES without a request.
+    "config.middleware.AdminIdleTimeoutMiddleware",
+    # Marks request.user verified or not by a one-time code; sends an admin user who must verify
+    # to the code page (or to set up a device) before any other admin page (ADMIN_2FA below).
+    "django_otp.middleware.OTPMiddleware",
+    "config.admin_2fa.AdminTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "cms.route_cache.RouteCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into its 429 answer.
+    "axes.middleware.AxesMiddleware",
 ]
 CSP_EXEMPT_PREFIXES = ("/admin/",)
 
@@ -148,6 +160,32 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Admin sign-in. django-axes counts failed sign-ins (the Wagtail login is Django's LoginView, so
+# authenticate() reaches its backend) per username and address, and locks that pair out.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("ADMIN_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("ADMIN_LOCKOUT_HOURS", "1"))  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The same address the rate limits trust: a forged X-Forwarded-For does not escape a lockout.
+AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
+
+# Staff and facilitators stay signed in this long without a request (participants have no sessions).
+ADMIN_IDLE_MINUTES = int(os.environ.get("ADMIN_IDLE_MINUTES", "30"))
+
+# Two-factor sign-in to the admin with a TOTP app (config/admin_2fa.py on django-otp):
+#   off       no codes asked;
+#   optional  whoever has set up a device must enter its code; anyone may set one up;
+#   required  every admin user sets up a device and enters a code before any admin page.
+# (wagtail-2fa, the Wagtail package for this, does not import under Wagtail 8.)
+ADMIN_2FA = os.environ.get("ADMIN_2FA", "required" if IS_PRODUCTION else "optional")
+if ADMIN_2FA not in {"off", "optional", "required"}:
+    raise ImproperlyConfigured(f"ADMIN_2FA must be off, optional or required, not {ADMIN_2FA!r}.")
+OTP_TOTP_ISSUER = WAGTAIL_SITE_NAME
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -244,8 +282,30 @@ elif CACHE_BACKEND == "redis":
     }
 else:
     raise ImproperlyConfigured(f"CACHE_BACKEND must be locmem or redis, not {CACHE_BACKEND!r}.")
+# Rate-limit counts (bookings/ratelimit.py) must be shared by every server process, or eight
+# gunicorn workers would allow eight times the limit: in Redis when the site uses it, otherwise
+# in files under VAR_DIR, which every process on the one machine of the embedded set-up shares
+# (an in-process cache would not be, and a database table would queue behind SQLite's one writer).
+if CACHE_BACKEND == "redis":
+    CACHES["ratelimit"] = dict(CACHES["default"])
+else:
+    CACHES["ratelimit"] = {
+        "BACKEND": "config.cache.CountingFileBasedCache",
+        "LOCATION": VAR_DIR / "ratelimit",
+        # One small file per address and form; culling a third of them at 300 would forget counts.
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    }
 # Two deployments sharing one Redis never see each other's pages: keys start with the database's name.
-CACHES["default"]["KEY_PREFIX"] = os.environ.get("CACHE_KEY_PREFIX", str(DATABASES["default"]["NAME"]))
+for _alias in CACHES.values():
+    _alias["KEY_PREFIX"] = os.environ.get("CACHE_KEY_PREFIX", str(DATABASES["default"]["NAME"]))
+RATELIMIT_USE_CACHE = "ratelimit"
+# A cache that answers nothing lets requests through; one that raises is caught in bookings/ratelimit.py.
+RATELIMIT_FAIL_OPEN = True
+# How many proxies in front of the site append to X-Forwarded-For (0: the site faces the
+# internet, and only REMOTE_ADDR is trusted). Rate limits and the admin lockout key on the
+# address this gives (config/client_ip.py); a wrong number lets clients pick their own key.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+RATELIMIT_IP_META_KEY = "config.client_ip.client_ip"
 
 # Anonymous readers get public pages from the cache for at most this many seconds; a
 # booking or an edit clears it at once (cms/page_cache.py). 0 turns the cache off.
@@ -270,6 +330,22 @@ ANYMAIL = {
     for key, value in os.environ.items()
     if key.startswith("ANYMAIL_")
 }
+# Only this ESP's tracking webhook is mounted (config/esp_webhooks.py): the one EMAIL_BACKEND names.
+_backend = EMAIL_BACKEND.split(".")  # anymail.backends.<esp>.EmailBackend
+ANYMAIL_ESP = _backend[2] if len(_backend) == 4 and _backend[:2] == ["anymail", "backends"] and _backend[2] != "test" else ""
+# Where anymail checks a signature of the ESP's own, the key it needs (the ESP's dashboard shows it).
+ANYMAIL_SIGNING_SETTINGS = {
+    "mailgun": "MAILGUN_WEBHOOK_SIGNING_KEY", "mandrill": "MANDRILL_WEBHOOK_KEY", "postal": "POSTAL_WEBHOOK_KEY",
+}
+if IS_PRODUCTION and ANYMAIL_ESP:
+    # Without these anyone could post delivery events ("bounced") for any message.
+    if not ANYMAIL.get("WEBHOOK_SECRET"):
+        raise ImproperlyConfigured(
+            "ANYMAIL_WEBHOOK_SECRET must be set (as 'user:password') when an ESP sends the email in production."
+        )
+    signing = ANYMAIL_SIGNING_SETTINGS.get(ANYMAIL_ESP)
+    if signing and not ANYMAIL.get(signing):
+        raise ImproperlyConfigured(f"ANYMAIL_{signing} must be set when {ANYMAIL_ESP} sends the email in production.")
 
 
 # Wagtail
@@ -296,7 +372,12 @@ SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=IS_PRODUCTION)
 SESSION_COOKIE_HTTPONLY = True
 # SAMEORIGIN, not DENY: Wagtail's live preview shows the page being edited in a frame of its own.
 X_FRAME_OPTIONS = "SAMEORIGIN"
-SILENCED_SYSTEM_CHECKS = ["security.W019"]
+SILENCED_SYSTEM_CHECKS = [
+    "security.W019",
+    # django-ratelimit names the caches it has tested; ours count atomically too: Redis's INCR,
+    # and config.cache.CountingFileBasedCache, which counts under a lock shared by every process.
+    "django_ratelimit.W001",
+]
 
 LOGGING = {
     "version": 1,

@@ -9,6 +9,8 @@ from config.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
+# The delivery-tracking tests post Mailgun's real payloads to its (only) mounted webhook.
+ANYMAIL_ESP = "mailgun"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},

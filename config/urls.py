@@ -4,12 +4,18 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from config import admin_2fa
+from config.esp_webhooks import tracking_urlpatterns
+
 urlpatterns = [
+    # Before Wagtail's admin, under its prefix: the second sign-in step (config/admin_2fa.py).
+    path("admin/two-factor/verify/", admin_2fa.verify, name="admin-2fa-verify"),
+    path("admin/two-factor/setup/", admin_2fa.setup, name="admin-2fa-setup"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("", include("bookings.urls")),
-    # ESP tracking webhooks (delivered, bounced, complained), e.g. /anymail/mailgun/tracking/.
-    path("anymail/", include("anymail.urls")),
+    # The tracking webhook (delivered, bounced, complained) of the ESP in use only, e.g. /anymail/mailgun/tracking/.
+    path("anymail/", include((tracking_urlpatterns(settings.ANYMAIL_ESP), "anymail"))),
 ]
 
 if settings.DEBUG:

@@ -57,9 +57,10 @@ def _anymail_test_backend(settings):
 def _fresh_cache():
     # Rate-limit counters live in the cache; each test starts with none, and no page a
     # test served from it is remembered by the next.
-    from django.core.cache import cache
+    from django.core.cache import caches
 
     from cms.page_cache import forget_recent_pages
 
-    cache.clear()
+    for alias in ("default", "ratelimit"):
+        caches[alias].clear()
     forget_recent_pages()

@@ -82,3 +82,41 @@ def test_object_storage_says_what_it_needs(tmp_path):
         assert json.loads(with_bucket.stdout)["media"] == "storages.backends.s3.S3Storage"
     else:  # it is optional, and the error says how to get it
         assert "pip install 'django-storages[s3]'" in with_bucket.stderr
+
+
+PRODUCTION = {
+    "DJANGO_ENV": "production", "DJANGO_SECRET_KEY": "p" * 20 + "roduction-only-Secret-9f3Kq2Lx8Zt4Vb7Nm1Wc6Hd",
+    "DJANGO_ALLOWED_HOSTS": "circles.example.org", "EMAIL_BACKEND": "anymail.backends.mailgun.EmailBackend",
+    "ANYMAIL_WEBHOOK_SECRET": "esp:long-random-secret", "ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY": "key-signing",
+}
+
+
+def manage(tmp_path, *args, **env) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items()
+             if not k.startswith(("DATABASE_", "TASK_", "CACHE_", "MEDIA_", "ANYMAIL_", "DJANGO_", "EMAIL_", "ADMIN_"))}
+    clean.update({"DJANGO_SETTINGS_MODULE": "config.settings", "VAR_DIR": str(tmp_path), **env})
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=clean, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_production_settings_pass_check_deploy_with_no_issue(tmp_path):
+    checked = manage(tmp_path, "check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert checked.returncode == 0, checked.stderr + checked.stdout
+    assert "System check identified no issues" in checked.stdout
+
+
+@pytest.mark.parametrize(("missing", "named"), [
+    ("ANYMAIL_WEBHOOK_SECRET", "ANYMAIL_WEBHOOK_SECRET"),
+    ("ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY", "ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY"),
+])
+def test_production_with_an_esp_refuses_to_start_without_its_webhook_secrets(tmp_path, missing, named):
+    env = {k: v for k, v in PRODUCTION.items() if k != missing}
+    failed = manage(tmp_path, "check", **env)
+    assert failed.returncode != 0 and named in failed.stderr
+
+
+def test_two_factor_sign_in_is_required_in_production_and_optional_on_a_laptop(tmp_path):
+    show = ["shell", "--no-imports", "-c", "from django.conf import settings as s; print(s.ADMIN_2FA, s.TRUSTED_PROXY_COUNT)"]
+    assert manage(tmp_path, *show, **PRODUCTION).stdout.split() == ["required", "0"]
+    assert manage(tmp_path, *show).stdout.split() == ["optional", "0"]
+    assert manage(tmp_path, *show, ADMIN_2FA="sometimes").returncode != 0

@@ -1,5 +1,6 @@
 """ESP tracking webhooks (Mailgun's real payload and signature) update the email log."""
 
+import base64
 import hashlib
 import hmac
 import json
@@ -7,7 +8,10 @@ import secrets
 import time
 
 import pytest
-from django.urls import reverse
+from django.urls import include, path, reverse
+
+from config import urls as site_urls
+from config.esp_webhooks import tracking_urlpatterns
 
 from bookings.models import EmailLog
 from bookings.services.email_planning import plan_emails
@@ -19,11 +23,13 @@ from tests.factories import CohortFactory, add_program, build_site
 pytestmark = pytest.mark.django_db
 
 SIGNING_KEY = "key-mailgun-webhook-signing"
+WEBHOOK_SECRET = "esp:webhook-secret"
+WITH_SECRET = {"HTTP_AUTHORIZATION": "Basic " + base64.b64encode(WEBHOOK_SECRET.encode()).decode()}
 
 
 @pytest.fixture(autouse=True)
 def mailgun_webhooks(settings):
-    settings.ANYMAIL = {"MAILGUN_WEBHOOK_SIGNING_KEY": SIGNING_KEY}
+    settings.ANYMAIL = {"MAILGUN_WEBHOOK_SIGNING_KEY": SIGNING_KEY, "WEBHOOK_SECRET": WEBHOOK_SECRET}
 
 
 @pytest.fixture
@@ -55,8 +61,9 @@ def mailgun_event(event: str, *, key=SIGNING_KEY, **extra) -> dict:
     return {"signature": {"timestamp": timestamp, "token": token, "signature": signature}, "event-data": data}
 
 
-def post(client, payload):
-    return client.post(reverse("anymail:mailgun_tracking_webhook"), json.dumps(payload), content_type="application/json")
+def post(client, payload, auth=WITH_SECRET):
+    return client.post(reverse("anymail:mailgun_tracking_webhook"), json.dumps(payload), content_type="application/json",
+                       **auth)
 
 
 def test_a_delivered_event_updates_the_log(client, sent_log):
@@ -102,3 +109,54 @@ def test_staff_see_each_message_and_its_delivery_status(client, sent_log, staff_
     listing = staff_client.get(reverse("email_log:index")).content.decode()
     assert "person0@example.org" in listing and "delivered" in listing
     assert staff_client.get(reverse("email_log:edit", args=[sent_log.pk])).status_code in (302, 403)
+
+
+def test_an_event_without_the_webhook_secret_is_refused_and_changes_nothing(client, sent_log):
+    wrong = {"HTTP_AUTHORIZATION": "Basic " + base64.b64encode(b"esp:guessed").decode()}
+    assert post(client, mailgun_event("failed", severity="permanent"), auth={}).status_code == 400
+    assert post(client, mailgun_event("failed", severity="permanent"), auth=wrong).status_code == 400
+    sent_log.refresh_from_db()
+    assert sent_log.delivery_status == ""
+
+
+def test_with_no_webhook_secret_configured_every_event_is_refused(client, sent_log, settings):
+    settings.ANYMAIL = {"MAILGUN_WEBHOOK_SIGNING_KEY": SIGNING_KEY}
+    assert post(client, mailgun_event("complained"), auth={}).status_code == 403
+    sent_log.refresh_from_db()
+    assert sent_log.delivery_status == ""
+
+
+@pytest.mark.parametrize("body", ["not json", "{}", '{"signature": "x"}', "[1, 2]"])
+def test_garbage_with_the_right_secret_is_a_4xx_not_a_500(client, sent_log, body):
+    response = client.post(reverse("anymail:mailgun_tracking_webhook"), body, content_type="application/json",
+                           **WITH_SECRET)
+    assert 400 <= response.status_code < 500
+
+
+@pytest.mark.parametrize("esp", ["postmark", "sendgrid", "amazon_ses", "mandrill"])
+def test_the_webhooks_of_esps_not_in_use_are_not_there(client, sent_log, esp):
+    forged_bounce = {"RecordType": "Bounce", "MessageID": "20261124120000.1.ABCDEF@mg.example.org", "Type": "HardBounce"}
+    response = client.post(f"/anymail/{esp}/tracking/", json.dumps(forged_bounce), content_type="application/json",
+                           **WITH_SECRET)
+    assert response.status_code == 404
+    sent_log.refresh_from_db()
+    assert sent_log.delivery_status == ""
+
+
+# The site's URLs as they are when EMAIL_BACKEND names Postmark.
+urlpatterns = [
+    path("anymail/", include((tracking_urlpatterns("postmark"), "anymail"))),
+    *[pattern for pattern in site_urls.urlpatterns if str(pattern.pattern) != "anymail/"],
+]
+
+
+@pytest.mark.urls(__name__)
+def test_a_site_sending_through_postmark_mounts_postmark_only_and_guards_it(client, sent_log, settings):
+    settings.ANYMAIL = {"WEBHOOK_SECRET": WEBHOOK_SECRET}
+    forged_bounce = json.dumps({"RecordType": "Bounce", "MessageID": "x", "Type": "HardBounce", "TypeCode": 1})
+    url = reverse("anymail:postmark_tracking_webhook")
+    assert client.post(url, forged_bounce, content_type="application/json").status_code == 400
+    assert client.post(url, "garbage", content_type="application/json", **WITH_SECRET).status_code == 400
+    assert client.post("/anymail/mailgun/tracking/", "{}", content_type="application/json").status_code == 404
+    sent_log.refresh_from_db()
+    assert sent_log.delivery_status == ""

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.http import HttpRequest  # django-axes counts sign-ins per request
 from wagtail.models import GroupPagePermission, Page, Revision, Site
 
 from cms.models import HomePage, ProgramIndexPage, SiteSettings, StandardPage
@@ -266,7 +267,7 @@ def test_admin_logs_in_with_the_printed_password(client):
     printed = demo_logins()
 
     assert "admin-demo-pass" in printed
-    assert client.login(username="admin", password="admin-demo-pass")
+    assert client.login(request=HttpRequest(), username="admin", password="admin-demo-pass")
     assert client.get("/admin/").status_code == 200
     assert User.objects.get(username="admin").is_superuser
 
@@ -276,7 +277,7 @@ def test_facilitator_logs_in_to_the_admin_and_is_linked_to_their_profile(client)
     printed = demo_logins()
 
     assert "facilitator-demo-pass" in printed
-    assert client.login(username="facilitator", password="facilitator-demo-pass")
+    assert client.login(request=HttpRequest(), username="facilitator", password="facilitator-demo-pass")
     assert client.get("/admin/").status_code == 200
     user = User.objects.get(username="facilitator")
     assert not user.is_superuser
@@ -299,9 +300,9 @@ def test_demo_passwords_come_from_the_environment(client, monkeypatch):
     load_demo()
 
     assert "a-longer-admin-secret" in demo_logins()
-    assert client.login(username="admin", password="a-longer-admin-secret")
-    assert not client.login(username="admin", password="admin-demo-pass")
-    assert client.login(username="facilitator", password="a-longer-facilitator-secret")
+    assert client.login(request=HttpRequest(), username="admin", password="a-longer-admin-secret")
+    assert not client.login(request=HttpRequest(), username="admin", password="admin-demo-pass")
+    assert client.login(request=HttpRequest(), username="facilitator", password="a-longer-facilitator-secret")
 
 
 def test_load_demo_refuses_default_passwords_in_production(settings):
