@@ -6,7 +6,11 @@ app_name = "bookings"
 
 urlpatterns = [
     path("book/<int:cohort_id>/", views.book, name="book"),
+    path("book/<int:cohort_id>/sent/", views.booked, name="booked"),
     path("booking/lost-link/", views.lost_link, name="lost-link"),
+    path("booking/your-data/", views.your_data_request, name="your-data-request"),
+    path("your-data/<str:token>/", views.your_data, name="your-data"),
+    path("your-data/<str:token>/my-data.json", views.your_data_download, name="your-data-download"),
     path("booking/<str:code>/", views.booking_page, name="detail"),
     path("booking/<str:code>/calendar.ics", calendar_views.booking_calendar_feed, name="calendar"),
     path("booking/<str:code>/pay/", views.pay, name="pay"),
