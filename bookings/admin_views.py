@@ -16,7 +16,7 @@ from bookings.services.cancelling import amount_paid, cancel_booking
 from bookings.services.payments import mark_paid
 from bookings.services.placing import approve_application, decline_application
 from bookings.services.moving import move_booking
-from bookings.services.privacy import erase_participant
+from bookings.services.privacy import erase_booking
 from programs.access import cohorts_visible_to, scope_to_user
 
 
@@ -51,7 +51,7 @@ class MoveForm(forms.Form):
 
 
 class StaffEraseForm(forms.Form):
-    confirm = forms.BooleanField(label="Erase this participant's personal data from every booking with their address")
+    confirm = forms.BooleanField(label="Erase the participant's personal data from this booking")
 
 
 class StaffCancelForm(forms.Form):
@@ -92,7 +92,7 @@ def booking_action(request, pk: int, action: str):
         form.add_error(None, f"This booking is now “{booking.get_state_display()}”, so this no longer applies.")
     elif request.method == "POST" and form.is_valid():
         try:
-            _run(action, booking, form.cleaned_data)
+            _run(action, booking, form.cleaned_data, user=request.user)
         except BookingError as refusal:
             form.add_error(None, refusal.message)
         else:
@@ -106,7 +106,7 @@ def booking_action(request, pk: int, action: str):
     )
 
 
-def _run(action: str, booking: Booking, data: dict) -> None:
+def _run(action: str, booking: Booking, data: dict, user=None) -> None:
     if action == "approve":
         approve_application(booking_id=booking.pk, message=data["message"])
     elif action == "decline":
@@ -116,7 +116,8 @@ def _run(action: str, booking: Booking, data: dict) -> None:
     elif action == "move":
         move_booking(booking_id=booking.pk, to_cohort_id=data["cohort"].pk)
     elif action == "erase":
-        erase_participant(email=booking.email, reason="Erased at the participant's request, by staff")
+        # This booking only: the person's other bookings may sit in cohorts this user does not run.
+        erase_booking(booking_id=booking.pk, actor=user, reason="Erased at the participant's request, by staff")
     elif action == "cancel":
         cancel_booking(booking_id=booking.pk, by_staff=True, refund_amount=data["refund"], reason=data["reason"])
 

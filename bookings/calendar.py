@@ -6,10 +6,10 @@ app updates the event in place when a session moves or is cancelled. Sessions re
 from the schedule stay in the file as cancelled events: a calendar that already holds
 them then drops them instead of keeping a meeting that no longer happens.
 
-Privacy: the file carries the program, the times, the room and the link to the private
-booking page. It never carries the meeting link (sent by email only to people with a
-place), nor anything the participant told us (intake answers, emergency contact,
-access needs).
+Privacy: the file carries the program, the times and the room. It never carries the
+link to the private booking page (calendars are shared, synced and forwarded, and the link
+is the key to the booking), the meeting link (sent by email only to people with a place),
+nor anything the participant told us (intake answers, emergency contact, access needs).
 """
 
 from datetime import date
@@ -35,7 +35,7 @@ def booking_for_calendar(*, code: str) -> Booking | None:
     booking = (
         Booking.objects.select_related("cohort__program", "cohort__venue")
         .prefetch_related(Prefetch("cohort__sessions", queryset=sessions))
-        .filter(code_digest=code_digest(code))
+        .filter(code_digest=code_digest(code), erased_at=None)
         .first()
     )
     return booking if booking is not None and same_code(booking.code, code) else None
@@ -47,8 +47,7 @@ def booking_calendar(booking: Booking, *, site_url: str) -> bytes:
     host = urlsplit(site_url).hostname or "localhost"
     cohort = booking.cohort
     program = cohort.program
-    booking_url = site_url + booking.get_absolute_url()
-    description = f"Your booking: {booking_url}\n{_emails_line(cohort)}"
+    description = _emails_line(cohort)
     booking_status = _booking_status(booking)
     stamp = timezone.now()
 
@@ -65,7 +64,6 @@ def booking_calendar(booking: Booking, *, site_url: str) -> bytes:
         method="PUBLISH",
         name=program.title,  # NAME and X-WR-CALNAME
         uid=f"booking-{booking.pk}@{host}",
-        url=booking_url,
     )
     for session in sessions:
         status = CANCELLED if session.is_cancelled else booking_status
@@ -81,7 +79,6 @@ def booking_calendar(booking: Booking, *, site_url: str) -> bytes:
                 summary=f"Cancelled: {summary}" if status == CANCELLED else summary,
                 location=_location(session, cohort),
                 description=description,
-                url=booking_url,
             )
         )
     if sessions:

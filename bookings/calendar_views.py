@@ -3,14 +3,14 @@
 from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.utils.http import content_disposition_header
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from bookings.calendar import booking_calendar, booking_for_calendar
+from bookings.http import private_page
 
 
 @require_safe
-@never_cache
+@private_page
 def booking_calendar_feed(request, code: str):
     # Same lookup as the booking page: an indexed equality on the secret code, and a miss
     # says nothing about which codes exist.

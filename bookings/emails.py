@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import dateformat
 
 from bookings.models import EmailKind, EmailLog
+from bookings.privacy_links import address_token
 from programs.time_zones import zone_label
 
 MATERIAL_LINK_SALT = "bookings.material"
@@ -101,6 +102,10 @@ def _context(log: EmailLog, *, organisation: str) -> dict:
     if entry:
         context["offer_url"] = settings.SITE_URL + reverse("bookings:waitlist", args=[entry.code])
         context["offer_expires"] = _format(entry.offer_expires_at, entry.offer_expires_at, reader_zone).split("–")[0]
+    if log.kind == EmailKind.PRIVACY_LINK:
+        # About the address, not one booking: no booking link beside it.
+        context.pop("booking_url", None)
+        context["data_url"] = settings.SITE_URL + reverse("bookings:your-data", args=[address_token(log)])
     if log.cohort_message_id:
         message = log.cohort_message
         context["message"] = message

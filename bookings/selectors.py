@@ -30,7 +30,7 @@ def booking_for_page(*, code: str) -> Booking | None:
     booking = (
         Booking.objects.select_related("cohort__program", "cohort__venue")
         .prefetch_related(Prefetch("cohort__sessions", queryset=sessions, to_attr="timetable"), "payments__refunds")
-        .filter(code_digest=code_digest(code))
+        .filter(code_digest=code_digest(code), erased_at=None)  # an erased booking answers as an unknown code
         .first()
     )
     return booking if booking is not None and same_code(booking.code, code) else None

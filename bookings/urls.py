@@ -1,17 +1,17 @@
 from django.urls import path
 
 from bookings import calendar_views, views
-from bookings.ratelimit import rate_limited
 
 app_name = "bookings"
 
 urlpatterns = [
     path("book/<int:cohort_id>/", views.book, name="book"),
+    path("book/<int:cohort_id>/sent/", views.booked, name="booked"),
     path("booking/lost-link/", views.lost_link, name="lost-link"),
-    # Limited here, for every method: the page a secret code opens is where codes would be guessed.
-    # (Not its calendar file: calendar services fetch every subscriber's from a few addresses.)
-    path("booking/<str:code>/", rate_limited("booking-page", limit=120, window=600, methods=("GET", "POST"))(
-        views.booking_page), name="detail"),
+    path("booking/your-data/", views.your_data_request, name="your-data-request"),
+    path("your-data/<str:token>/", views.your_data, name="your-data"),
+    path("your-data/<str:token>/my-data.json", views.your_data_download, name="your-data-download"),
+    path("booking/<str:code>/", views.booking_page, name="detail"),
     path("booking/<str:code>/calendar.ics", calendar_views.booking_calendar_feed, name="calendar"),
     path("booking/<str:code>/pay/", views.pay, name="pay"),
     path("booking/<str:code>/my-data.json", views.my_data, name="my-data"),

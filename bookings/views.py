@@ -21,13 +21,15 @@ from bookings.emails import MATERIAL_LINK_SALT
 from bookings.exceptions import BookingError, PaymentProviderError
 from bookings.forms import CancelForm, DetailsForm, EraseForm, IntakeForm, LostLinkForm, WaitlistForm
 from bookings.ratelimit import rate_limited
-from bookings.services.email_planning import plan_booking_links
-from bookings.models import Booking, BookingState, CohortMessage, PaymentMethod, WaitlistEntry, WaitlistState
+from bookings.http import private_page
+from bookings.privacy_links import address_from_token
+from bookings.services.email_planning import plan_booking_links, plan_privacy_link
+from bookings.models import Booking, CohortMessage, WaitlistEntry, WaitlistState
 from bookings.selectors import booking_for_page, sessions_for_booking_page
 from bookings.services.cancelling import cancel_booking, refund_quote
 from bookings.services.payments import handle_stripe_event, start_checkout, sync_checkout_from_return
-from bookings.services.placing import place_booking, update_participant_details
-from bookings.services.privacy import erase_participant, participant_data
+from bookings.services.placing import place_booking_quietly, update_participant_details
+from bookings.services.privacy import booking_data, erase_booking, erase_participant, participant_data
 from bookings.services.waitlist import join_waitlist, leave_waitlist
 from cms.page_cache import cache_for_readers
 from programs.models import Cohort, SessionMaterial
@@ -54,7 +56,7 @@ def book(request, cohort_id: int):
     if not form.is_valid():
         return render(request, "bookings/book.html", context, status=422)
     try:
-        booking = place_booking(
+        place_booking_quietly(
             cohort_id=cohort.pk,
             participant=form.participant(),
             tier_id=form.chosen_tier_id(),
@@ -65,11 +67,21 @@ def book(request, cohort_id: int):
     except BookingError as refusal:
         form.add_error(None, refusal.message)
         return render(request, "bookings/book.html", context, status=409)
-    if booking.payment_method == PaymentMethod.STRIPE and booking.state == BookingState.HELD:
-        return _go_to_checkout(request, booking)
-    return redirect(booking.get_absolute_url())
+    # The same answer for a new booking and for an address that has one already: the link to
+    # the booking (and to its payment) goes to the address, so typing someone's address
+    # neither tells whether they have a place nor opens anything of theirs.
+    return redirect("bookings:booked", cohort_id=cohort.pk)
 
 
+def booked(request, cohort_id: int):
+    cohort = get_object_or_404(Cohort.objects.visible().select_related("program"), pk=cohort_id)
+    return render(request, "bookings/booked.html", {"cohort": cohort})
+
+
+# The page a secret code opens is where codes would be guessed: limited for every method.
+# (Not its calendar file: calendar services fetch every subscriber's from a few addresses.)
+@rate_limited("booking-page", limit=120, window=600, methods=("GET", "POST"))
+@private_page
 def booking_page(request, code: str):
     booking = _booking_or_404(code)
     session_id = request.GET.get("checkout_session_id", "")
@@ -88,11 +100,13 @@ def booking_page(request, code: str):
 
 
 @require_POST
+@private_page
 def pay(request, code: str):
     booking = _booking_or_404(code)
     return _go_to_checkout(request, booking)
 
 
+@private_page
 def cancel(request, code: str):
     booking = _booking_or_404(code)
     quote = refund_quote(booking=booking)
@@ -128,8 +142,10 @@ def join_waitlist_view(request, cohort_id: int):
     return redirect("bookings:waitlist", code=entry.code)
 
 
+@private_page
 def waitlist_page(request, code: str):
-    entry = get_object_or_404(WaitlistEntry.objects.select_related("cohort__program"), code=code[:64])
+    entries = WaitlistEntry.objects.select_related("cohort__program").filter(erased_at=None)
+    entry = get_object_or_404(entries, code=code[:64])
     if request.method == "POST":
         leave_waitlist(code=entry.code)
         return redirect("bookings:waitlist", code=entry.code)
@@ -141,6 +157,7 @@ def waitlist_page(request, code: str):
     return render(request, "bookings/waitlist_page.html", {"entry": entry, "position": position})
 
 
+@private_page
 @sensitive_post_parameters()
 def edit_details(request, code: str):
     booking = _booking_or_404(code)
@@ -165,20 +182,25 @@ def edit_details(request, code: str):
     return redirect(booking.get_absolute_url())
 
 
+@private_page
 def my_data(request, code: str):
-    """Everything held about the participant, as JSON, for them to keep."""
+    """Everything held about this booking, as JSON, for the participant to keep."""
     booking = _booking_or_404(code)
-    response = JsonResponse(participant_data(email=booking.email), json_dumps_params={"indent": 2, "ensure_ascii": False})
+    return _data_download(booking_data(booking_id=booking.pk))
+
+
+def _data_download(data: dict) -> JsonResponse:
+    response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
     response["Content-Disposition"] = 'attachment; filename="my-data.json"'
-    response["Cache-Control"] = "no-store"
     return response
 
 
+@private_page
 def erase(request, code: str):
     booking = _booking_or_404(code)
     form = EraseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        erase_participant(email=booking.email)
+        erase_booking(booking_id=booking.pk)
         return render(request, "bookings/erased.html")
     return render(request, "bookings/erase.html", {"booking": booking, "form": form},
                   status=422 if request.method == "POST" else 200)
@@ -187,13 +209,49 @@ def erase(request, code: str):
 @rate_limited("lost-link", limit=5, window=3600)
 def lost_link(request):
     """Send the booking page link again. The answer is the same whether or not the address is known."""
+    return _send_to_address(request, "bookings/lost_link.html", plan_booking_links)
+
+
+@rate_limited("your-data", limit=5, window=3600)
+def your_data_request(request):
+    """Ask for a link to everything held about an address. The answer is the same whether or not it is known."""
+    return _send_to_address(request, "bookings/your_data_request.html", plan_privacy_link)
+
+
+def _send_to_address(request, template: str, plan) -> HttpResponse:
+    """An email-address form whose answer never says whether the address is known; `plan` writes the email."""
     form = LostLinkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
-            plan_booking_links(email=form.cleaned_data["email"])
-        return render(request, "bookings/lost_link.html", {"form": LostLinkForm(), "sent": True})
+            plan(email=form.cleaned_data["email"])
+        return render(request, template, {"form": LostLinkForm(), "sent": True})
     status = 422 if request.method == "POST" else 200
-    return render(request, "bookings/lost_link.html", {"form": form}, status=status)
+    return render(request, template, {"form": form}, status=status)
+
+
+@private_page
+def your_data(request, token: str):
+    """Every booking and waitlist place of an address proven by a signed link: see, download, erase."""
+    email = _proven_address_or_404(token)
+    form = EraseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        erase_participant(email=email)
+        return render(request, "bookings/erased.html")
+    data = participant_data(email=email)
+    return render(request, "bookings/your_data.html", {"data": data, "token": token, "form": form},
+                  status=422 if request.method == "POST" else 200)
+
+
+@private_page
+def your_data_download(request, token: str):
+    return _data_download(participant_data(email=_proven_address_or_404(token)))
+
+
+def _proven_address_or_404(token: str) -> str:
+    email = address_from_token(token[:200])
+    if email is None:
+        raise Http404("This link has expired or is not valid. You can ask for a new one.")
+    return email
 
 
 @csrf_exempt
@@ -217,6 +275,7 @@ def stripe_webhook(request):
 MATERIAL_LINK_LIFETIME = timedelta(days=14)
 
 
+@private_page
 def material(request, token: str):
     """A prep material or a message's document behind a signed link, for a booking with a place."""
     try:

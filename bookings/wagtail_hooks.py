@@ -184,3 +184,9 @@ def register_booking_action_urls():
 def add_week_ahead_panel(request, panels):
     if request.user.has_perm("programs.view_cohort"):
         panels.append(WeekAheadPanel(request))
+
+
+@hooks.register("register_log_actions")
+def register_erase_action(actions):
+    # The audit-money work registers the other staff actions beside this one.
+    actions.register_action("bookings.erase", "Erase personal data", "Personal data erased")

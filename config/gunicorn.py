@@ -4,6 +4,7 @@ Each can be overridden from the environment (WEB_CONCURRENCY, GUNICORN_BIND, ...
 of gunicorn's own options from GUNICORN_CMD_ARGS.
 """
 
+import logging
 import multiprocessing
 import os
 
@@ -18,6 +19,13 @@ max_requests_jitter = max_requests // 10
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
+
+
+def on_starting(server):
+    """Secret codes in URLs never reach the access log; workers inherit the filter at fork."""
+    from config.log_filters import RedactSecretPaths
+
+    logging.getLogger("gunicorn.access").addFilter(RedactSecretPaths())
 
 
 def when_ready(server):

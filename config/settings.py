@@ -322,7 +322,8 @@ FRAGMENT_CACHE_SECONDS = int(os.environ.get("FRAGMENT_CACHE_SECONDS", "30"))
 
 # Email: a readable outbox under var/ by default; an ESP through anymail at scale.
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+# One file per message, named after its email-log row, so erasure can remove it (bookings/outbox.py).
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "bookings.outbox.EmailBackend")
 EMAIL_FILE_PATH = VAR_DIR / "outbox"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Inner Child Circles <hello@localhost>")
 ANYMAIL = {
@@ -382,10 +383,13 @@ SILENCED_SYSTEM_CHECKS = [
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # Secret codes in URLs never reach an access log (gunicorn's is filtered in config/gunicorn.py).
+    "filters": {"redact_secret_paths": {"()": "config.log_filters.RedactSecretPaths"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        "django.server": {"handlers": ["console"], "filters": ["redact_secret_paths"], "level": "INFO", "propagate": False},
         # One line per task start and finish drowns everything else out; LOG_TASKS=INFO shows them.
         "django_tasks": {"level": os.environ.get("LOG_TASKS", "WARNING")},
         "wagtail": {"level": os.environ.get("LOG_WAGTAIL", "WARNING")},

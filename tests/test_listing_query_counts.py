@@ -33,8 +33,9 @@ from openpyxl import load_workbook
 from PIL import Image as PILImage
 from wagtail.images import get_image_model
 
-from bookings.models import Attendance, CohortMessage, WaitlistEntry
-from bookings.services.email_planning import plan_emails
+from bookings.models import Attendance, CohortMessage, EmailKind, EmailLog, WaitlistEntry
+from bookings.privacy_links import address_token
+from bookings.services.email_planning import plan_emails, plan_privacy_link
 from bookings.services.payments import mark_paid
 from bookings.services.placing import place_booking
 from cms.models import HomePage, ProgramIndexPage, StandardPage
@@ -188,15 +189,19 @@ def the_first_booking(w: World) -> int:
     return w.first_booking.pk
 
 
+def the_address_download(w: World) -> str:
+    """The download behind the signed link that proves the participant's address."""
+    plan_privacy_link(email=w.first_booking.email)
+    link_email = EmailLog.objects.filter(kind=EmailKind.PRIVACY_LINK).latest("pk")
+    return reverse("bookings:your-data-download", args=[address_token(link_email)])
+
+
 PUBLIC = [
     Listing("home page (menu, programs)", lambda w: w.home.url, "Program 19", pages=True),
     Listing("program page (facilitators)", lambda w: w.program.url, "Guide 19", pages=True),
     Listing("booking form (drop-in sessions, price tiers)", url("bookings:book", the_main_cohort), "Tier 19"),
     Listing("booking page (sessions, materials)", lambda w: w.first_booking.get_absolute_url(), "Reading 19"),
-    Listing(
-        "my data (a participant's bookings)", lambda w: reverse("bookings:my-data", args=[w.first_booking.code]),
-        "Group 19",
-    ),
+    Listing("my data (every booking of a proven address)", lambda w: the_address_download(w), "Group 19"),
 ]
 
 # Lists filtered through `cohorts_visible_to`: for staff, and for a facilitator of one program.

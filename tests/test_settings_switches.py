@@ -31,7 +31,7 @@ def test_the_embedded_default(tmp_path):
         "db": "django.db.backends.sqlite3", "tasks": "django_tasks_db.DatabaseBackend",
         "cache": "django.core.cache.backends.locmem.LocMemCache",
         "media": "django.core.files.storage.FileSystemStorage",
-        "email": "django.core.mail.backends.filebased.EmailBackend", "page_cache": 30,
+        "email": "bookings.outbox.EmailBackend", "page_cache": 30,
     }
 
 

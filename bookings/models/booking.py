@@ -81,6 +81,9 @@ class Booking(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # Set when the person's details were erased: the row stays for the accounts, but its
+    # code opens nothing any more and no message is written to it.
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     objects = BookingQuerySet.as_manager()
 

@@ -14,6 +14,7 @@ class EmailKind(models.TextChoices):
     WAITLIST_OFFER = "waitlist_offer", "Waitlist offer"
     COHORT_MESSAGE = "cohort_message", "Message from a facilitator"
     BOOKING_LINK = "booking_link", "Booking link sent again"
+    PRIVACY_LINK = "privacy_link", "Link to all of an address's bookings"
 
 
 class EmailStatus(models.TextChoices):

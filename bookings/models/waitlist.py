@@ -33,6 +33,8 @@ class WaitlistEntry(models.Model):
         help_text="The booking made when the offer was taken.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when the person's details were erased: the entry's code opens nothing any more.
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -125,7 +125,9 @@ def _session_notices(now):
 
 
 def _booking_cancellations(now):
-    for booking in Booking.objects.filter(state=BookingState.CANCELLED, cancelled_at__gte=now - NEWS_WINDOW):
+    # An erased booking was cancelled by its erasure: there is nobody left to tell.
+    cancelled = Booking.objects.filter(state=BookingState.CANCELLED, cancelled_at__gte=now - NEWS_WINDOW, erased_at=None)
+    for booking in cancelled:
         yield _row(EmailKind.BOOKING_CANCELLED, booking=booking, due_at=booking.cancelled_at)
 
 
@@ -167,11 +169,34 @@ def _bookings_with_a_place(*, cohort_ids) -> dict[int, list[Booking]]:
     return grouped
 
 
-def plan_booking_links(*, email: str, now: datetime | None = None) -> int:
-    """Someone lost their booking link: one email per active booking of that address, at most hourly."""
+def plan_booking_links(*, email: str, now: datetime | None = None, cohort_id: int | None = None) -> int:
+    """Someone lost their booking link (or booked again): one email per active booking of that
+    address (in that cohort, with `cohort_id`), at most hourly."""
     now = now or timezone.now()
     bookings = Booking.objects.active().filter(email__iexact=email.strip())
-    hour = int(now.timestamp()) // 3600
-    rows = [_row(EmailKind.BOOKING_LINK, booking=booking, revision=hour, due_at=now) for booking in bookings]
+    if cohort_id is not None:
+        bookings = bookings.filter(cohort_id=cohort_id)
+    rows = [_row(EmailKind.BOOKING_LINK, booking=booking, revision=_hour(now), due_at=now) for booking in bookings]
     EmailLog.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
+
+
+def plan_privacy_link(*, email: str, now: datetime | None = None) -> int:
+    """Someone asked for everything held about an address: one email with a signed link to it,
+    at most hourly, written against the address's latest booking or waitlist entry."""
+    now = now or timezone.now()
+    email = email.strip()
+    holder = (
+        Booking.objects.filter(email__iexact=email, erased_at=None).order_by("-created_at", "-pk").first()
+        or WaitlistEntry.objects.filter(email__iexact=email, erased_at=None).order_by("-created_at", "-pk").first()
+    )
+    if holder is None:
+        return 0
+    row = _row(EmailKind.PRIVACY_LINK, booking=holder if isinstance(holder, Booking) else None,
+               entry=holder if isinstance(holder, WaitlistEntry) else None, revision=_hour(now), due_at=now)
+    EmailLog.objects.bulk_create([row], ignore_conflicts=True)
+    return 1
+
+
+def _hour(now: datetime) -> int:
+    return int(now.timestamp()) // 3600

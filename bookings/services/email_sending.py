@@ -64,6 +64,11 @@ def send_planned_email(*, log_id: int, organisation: str, now: datetime | None =
 
 def _no_longer_needed(log: EmailLog, *, now: datetime) -> str:
     """Why a planned message should not go out any more, or "" if it should."""
+    person = log.booking or log.waitlist_entry
+    if person.erased_at:
+        return "the details were erased"
+    if log.kind == EmailKind.PRIVACY_LINK:
+        return ""
     if log.waitlist_entry_id:
         entry = log.waitlist_entry
         return "" if entry.state == WaitlistState.OFFERED and entry.offer_expires_at > now else "the offer has ended"

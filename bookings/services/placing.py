@@ -12,6 +12,7 @@ from django.utils import timezone
 from bookings.exceptions import AlreadyBooked, BookingClosed, CohortFull, InvalidChoice, NotAllowedNow
 from bookings.models import Booking, BookingState, PaymentMethod, WaitlistEntry, WaitlistState
 from bookings.seats import seats_taken
+from bookings.services.email_planning import plan_booking_links
 from bookings.services.locking import lock_booking, lock_cohort_for_booking
 from programs.models import Cohort, ProgramPage, ProgramPriceTier, Session
 
@@ -98,7 +99,7 @@ def place_booking(
             # the cohort's switches, its schedule and the seats are read under it.
             cohort = Cohort.objects.select_related("program").defer(*UNUSED_WHEN_BOOKING).get(pk=cohort_id)
             tiers = price_tiers_of(cohort.program_id)
-            lapsed = _refuse_second_booking(cohort=cohort, session_id=session_id, email=email, now=now)
+            lapsed, second = _second_booking(cohort=cohort, session_id=session_id, email=email, now=now)
             lock_cohort_for_booking(cohort)
             now = clock or timezone.now()  # waiting for the lock may have taken a while
             choice = _choose(cohort, tiers=tiers, tier_id=tier_id, payment_method=payment_method,
@@ -127,6 +128,10 @@ def place_booking(
                 booking.state = BookingState.APPLIED
             else:
                 _take_seat(booking, cohort=cohort, first_start=choice.first_start, now=now, reserved=1 if offer else 0)
+            # Only now, after every check a stranger's booking would meet (closed, full, a bad
+            # choice): a person who has a place hears no other answer than anyone else would.
+            if second is not None:
+                raise second
             booking.save()
             if offer is not None:
                 offer.state = WaitlistState.ACCEPTED
@@ -290,8 +295,16 @@ UNUSED_WHEN_BOOKING = ("recurrence", "program__body", "program__intake_questions
 ONE_ACTIVE_BOOKING_CONSTRAINTS = ("booking_one_active_per_email", "booking_one_drop_in_per_email")
 
 
-def _refuse_second_booking(*, cohort: Cohort, session_id: int | None, email: str, now: datetime) -> list[int]:
-    """Refuse a second active booking of the same person; returns their lapsed holds, which no longer count.
+def _refuse_second_booking(*, cohort: Cohort, session_id: int | None, email: str, now: datetime) -> None:
+    _, refusal = _second_booking(cohort=cohort, session_id=session_id, email=email, now=now)
+    if refusal is not None:
+        raise refusal
+
+
+def _second_booking(
+    *, cohort: Cohort, session_id: int | None, email: str, now: datetime
+) -> tuple[list[int], AlreadyBooked | None]:
+    """The person's lapsed holds, which no longer count, and the refusal of a second active booking (or None).
 
     Only reads, so it can run before the cohort's lock (which must come before any booking's).
     A friendly answer for the common case; two requests at once are settled by the partial
@@ -304,13 +317,31 @@ def _refuse_second_booking(*, cohort: Cohort, session_id: int | None, email: str
     lapsed = [pk for pk, state, expires, _ in theirs if state == BookingState.HELD and expires and expires <= now]
     booked_sessions = {booked_session for pk, _, _, booked_session in theirs if pk not in lapsed}
     if None in booked_sessions:
-        raise AlreadyBooked(
+        return lapsed, AlreadyBooked(
             "This email address already has a place or an application for this group. "
             "Your confirmation email has a link to your booking."
         )
     if session_id is not None and session_id in booked_sessions:
-        raise AlreadyBooked("This email address already has a place in this session.")
-    return lapsed
+        return lapsed, AlreadyBooked("This email address already has a place in this session.")
+    return lapsed, None
+
+
+def place_booking_quietly(*, cohort_id: int, participant: Participant, **choices) -> Booking | None:
+    """`place_booking` for the public form, which must not tell whether an address has a place.
+
+    The booking link goes to the address, never to the browser: a second booking of the same
+    address is not refused aloud but writes the person their booking link (and returns None),
+    and a new booking that has no confirmation to send yet (a held seat waiting for its card
+    payment, an application) gets its link the same way. Other refusals are raised as before:
+    a stranger's booking meets them too.
+    """
+    try:
+        booking = place_booking(cohort_id=cohort_id, participant=participant, **choices)
+    except AlreadyBooked:
+        booking = None
+    if booking is None or booking.state in (BookingState.HELD, BookingState.APPLIED):
+        plan_booking_links(email=participant.email, cohort_id=cohort_id)
+    return booking
 
 
 def _live_offer(*, cohort: Cohort, code: str, now: datetime) -> WaitlistEntry:

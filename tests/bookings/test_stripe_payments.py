@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from bookings.models import Booking, BookingState, Payment, PaymentStatus, Refund, StripeEvent
+from bookings.models import Booking, BookingState, EmailKind, EmailLog, Payment, PaymentStatus, Refund, StripeEvent
 from bookings.services.cancelling import cancel_booking
 from bookings.services.payments import start_checkout
 from bookings.services.placing import place_booking
@@ -60,16 +60,22 @@ def state_of(booking) -> tuple:
     return booking.state, payment.status if payment else None
 
 
-def test_booking_by_card_redirects_to_checkout_with_the_hold_as_its_expiry(client, cohort, stripe_stand_in):
+def test_booking_by_card_holds_a_seat_and_its_page_goes_to_checkout_with_the_hold_as_expiry(client, cohort, stripe_stand_in):
     data = {"name": "Robin", "email": "robin@example.org", "consent": "on", "time_zone": "Europe/Paris"}
-    response = client.post(reverse("bookings:book", args=[cohort.pk]), data)
-
+    answer = client.post(reverse("bookings:book", args=[cohort.pk]), data)
+    # The booking page (and its Pay button) is reached from the email only: the form's answer
+    # must not tell whether the address had a place already.
+    assert answer["Location"] == reverse("bookings:booked", args=[cohort.pk])
     booking = Booking.objects.get()
+    assert EmailLog.objects.filter(booking=booking, kind=EmailKind.BOOKING_LINK).exists()
+    response = client.post(reverse("bookings:pay", args=[booking.code]))
+
     payment = booking.payments.get()
     assert response.status_code == 302
     assert response["Location"] == payment.checkout_url
     assert response["Location"].startswith(stripe_stand_in.base_url + "/pay/cs_test_")
     session = stripe_stand_in.session(payment.stripe_checkout_session_id)
+    booking.refresh_from_db()  # the hold follows Stripe's 30-minute floor for a session's life
     assert session["expires_at"] == int(booking.hold_expires_at.timestamp())
     assert session["client_reference_id"] == str(booking.pk)
     assert session["metadata"] == {"booking_id": str(booking.pk), "payment_id": str(payment.pk)}

@@ -40,7 +40,7 @@ class Command(BaseCommand):
         return demo_password(account)
 
     def _outbox_line(self) -> str:
-        if settings.EMAIL_BACKEND == "django.core.mail.backends.filebased.EmailBackend":
+        if settings.EMAIL_BACKEND == "bookings.outbox.EmailBackend":
             return f"Emails:  written as files to {settings.EMAIL_FILE_PATH}"
         return f"Emails:  sent through {settings.EMAIL_BACKEND} (file outbox: {settings.EMAIL_FILE_PATH})"
 
