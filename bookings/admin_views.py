@@ -11,6 +11,7 @@ from wagtail.admin import messages
 from wagtail.admin.views import generic
 
 from bookings.exceptions import BookingError
+from bookings.exports import plain_text_cell
 from bookings.models import Booking, BookingState
 from bookings.services.cancelling import amount_paid, cancel_booking
 from bookings.services.payments import mark_paid
@@ -119,6 +120,13 @@ def _run(action: str, booking: Booking, data: dict) -> None:
         erase_participant(email=booking.email, reason="Erased at the participant's request, by staff")
     elif action == "cancel":
         cancel_booking(booking_id=booking.pk, by_staff=True, refund_amount=data["refund"], reason=data["reason"])
+
+
+class SafeExportIndexView(generic.IndexView):
+    """The admin's list of bookings or payments, whose CSV/XLSX export carries no live formula."""
+
+    def preprocess_field_value(self, field, value, export_format):
+        return plain_text_cell(super().preprocess_field_value(field, value, export_format))
 
 
 class BookingInspectView(generic.InspectView):

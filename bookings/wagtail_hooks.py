@@ -9,7 +9,7 @@ from wagtail.permissions import register_permission_policy
 
 from bookings import roster_views
 from bookings.panels import WeekAheadPanel
-from bookings.admin_views import BookingInspectView, booking_action
+from bookings.admin_views import BookingInspectView, SafeExportIndexView, booking_action
 from bookings.models import Booking, CohortMessage, EmailLog, Payment
 from programs.access import ScopedViewSetMixin, cohorts_visible_to
 from programs.filters import cohort_filterset
@@ -41,6 +41,7 @@ class BookingViewSet(ScopedViewSetMixin, ModelViewSet):
     add_to_admin_menu = True
     copy_view_enabled = False
     inspect_view_enabled = True
+    index_view_class = SafeExportIndexView
     inspect_view_class = BookingInspectView
     list_display = ["name", "email", "cohort", "state", "payment_method", "amount", "created_at"]
     list_select_related = ("cohort__program",)
@@ -69,6 +70,7 @@ class PaymentViewSet(ScopedViewSetMixin, ModelViewSet):
 
     model = Payment
     cohort_path = "booking__cohort"
+    index_view_class = SafeExportIndexView
     icon = "form"
     menu_label = "Payments"
     menu_order = 165
