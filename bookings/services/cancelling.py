@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from bookings.exceptions import InvalidChoice, NotAllowedNow
 from bookings.models import Booking, BookingState, PaymentStatus, Refund
-from bookings.services.locking import lock_booking
+from bookings.services.locking import lock_booking, locking_transaction
 from bookings.services.payments import refund_payment
 from programs.models import Session
 
@@ -70,7 +70,7 @@ def cancel_booking(
 ) -> Booking:
     """Cancel a place. Participants get the policy's refund; staff may give any amount up to what was paid."""
     now = now or timezone.now()
-    with transaction.atomic():
+    with locking_transaction():
         _, booking = lock_booking(booking_id)
         if booking.state == BookingState.CANCELLED:
             return booking

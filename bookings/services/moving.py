@@ -9,7 +9,7 @@ from django.utils import timezone
 from bookings.exceptions import AlreadyBooked, CohortFull, InvalidChoice, NotAllowedNow
 from bookings.models import Booking
 from bookings.seats import seats_taken
-from bookings.services.locking import lock_cohort
+from bookings.services.locking import lock_cohort, locking_transaction
 
 
 def move_booking(*, booking_id: int, to_cohort_id: int, now: datetime | None = None) -> Booking:
@@ -18,7 +18,7 @@ def move_booking(*, booking_id: int, to_cohort_id: int, now: datetime | None = N
     from_cohort_id = Booking.objects.values_list("cohort_id", flat=True).get(pk=booking_id)
     if from_cohort_id == to_cohort_id:
         return Booking.objects.get(pk=booking_id)
-    with transaction.atomic():
+    with locking_transaction():
         # Both cohorts locked, always in id order, so two opposite moves cannot deadlock.
         locked = {cohort_id: lock_cohort(cohort_id) for cohort_id in sorted({from_cohort_id, to_cohort_id})}
         source, target = locked[from_cohort_id], locked[to_cohort_id]

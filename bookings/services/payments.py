@@ -18,7 +18,7 @@ from bookings import stripe_gateway
 from bookings.exceptions import NotAllowedNow
 from bookings.models import Booking, BookingState, Payment, PaymentMethod, PaymentStatus, Refund, StripeEvent
 from bookings.seats import seats_taken
-from bookings.services.locking import lock_booking
+from bookings.services.locking import lock_booking, locking_transaction
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ def start_checkout(*, booking_id: int, success_url: str, cancel_url: str, now: d
     double click or a retry after a lost response gets the same session back.
     """
     now = now or timezone.now()
-    with transaction.atomic():
+    with locking_transaction():
         _, booking = lock_booking(booking_id)
         held = booking.payment_method == PaymentMethod.STRIPE and booking.state == BookingState.HELD
         paying_later = booking.payment_method == PaymentMethod.PAY_LATER and booking.state == BookingState.AWAITING_PAYMENT
@@ -318,7 +318,7 @@ def reconcile_refunds(*, payment_intent: str, amount_refunded: int) -> None:
 def mark_paid(*, booking_id: int, note: str = "", now: datetime | None = None) -> Booking:
     """Staff record a pay-later payment (cash, bank transfer)."""
     now = now or timezone.now()
-    with transaction.atomic():
+    with locking_transaction():
         _, booking = lock_booking(booking_id)
         if booking.state == BookingState.CONFIRMED:
             return booking

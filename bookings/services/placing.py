@@ -12,7 +12,7 @@ from django.utils import timezone
 from bookings.exceptions import AlreadyBooked, BookingClosed, CohortFull, InvalidChoice, NotAllowedNow
 from bookings.models import Booking, BookingState, PaymentMethod, WaitlistEntry, WaitlistState
 from bookings.seats import seats_taken
-from bookings.services.locking import lock_booking, lock_cohort_for_booking
+from bookings.services.locking import lock_booking, lock_cohort_for_booking, locking_transaction
 from programs.models import Cohort, ProgramPage, ProgramPriceTier, Session
 
 
@@ -92,7 +92,7 @@ def place_booking(
     now = clock or timezone.now()
     email = participant.email.strip()
     try:
-        with transaction.atomic():
+        with locking_transaction():
             # The program, its price tiers and the person's earlier bookings are read before the
             # lock (a tier edited at this very moment is as if it were edited a moment later);
             # the cohort's switches, its schedule and the seats are read under it.
@@ -173,7 +173,7 @@ def _choose(cohort: Cohort, *, tiers, tier_id, payment_method, session_id, now: 
 def approve_application(*, booking_id: int, message: str = "", now: datetime | None = None) -> Booking:
     """A facilitator says yes: the applicant now gets a seat (held until paid, where payment is due)."""
     now = now or timezone.now()
-    with transaction.atomic():
+    with locking_transaction():
         cohort, booking = lock_booking(booking_id)
         if booking.state != BookingState.APPLIED:
             if booking.state in {BookingState.HELD, BookingState.AWAITING_PAYMENT, BookingState.CONFIRMED}:
@@ -191,7 +191,7 @@ def approve_application(*, booking_id: int, message: str = "", now: datetime | N
 
 
 def decline_application(*, booking_id: int, message: str) -> Booking:
-    with transaction.atomic():
+    with locking_transaction():
         _, booking = lock_booking(booking_id)
         if booking.state == BookingState.DECLINED:
             return booking
