@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from bookings import audit
 from bookings.exceptions import AlreadyBooked, BookingClosed, CohortFull, InvalidChoice, NotAllowedNow
 from bookings.models import Booking, BookingState, PaymentMethod, WaitlistEntry, WaitlistState
 from bookings.seats import seats_taken
@@ -170,7 +171,9 @@ def _choose(cohort: Cohort, *, tiers, tier_id, payment_method, session_id, now: 
     return Choice(session=session, first_start=first_start, tier_label=tier_label, amount=amount, method=method)
 
 
-def approve_application(*, booking_id: int, message: str = "", now: datetime | None = None) -> Booking:
+def approve_application(
+    *, booking_id: int, message: str = "", acting_user=None, now: datetime | None = None
+) -> Booking:
     """A facilitator says yes: the applicant now gets a seat (held until paid, where payment is due)."""
     now = now or timezone.now()
     with locking_transaction():
@@ -187,10 +190,11 @@ def approve_application(*, booking_id: int, message: str = "", now: datetime | N
         # An approved applicant has a day to pay, not the half hour of a walk-in checkout.
         _take_seat(booking, cohort=cohort, first_start=first_start, now=now, hold=timedelta(hours=settings.WAITLIST_OFFER_HOURS))
         booking.save()
+        audit.record(booking_id=booking.pk, action="bookings.approve", acting_user=acting_user)
     return booking
 
 
-def decline_application(*, booking_id: int, message: str) -> Booking:
+def decline_application(*, booking_id: int, message: str, acting_user=None) -> Booking:
     with locking_transaction():
         _, booking = lock_booking(booking_id)
         if booking.state == BookingState.DECLINED:
@@ -200,6 +204,7 @@ def decline_application(*, booking_id: int, message: str) -> Booking:
         booking.state = BookingState.DECLINED
         booking.screening_message = message
         booking.save(update_fields=["state", "screening_message"])
+        audit.record(booking_id=booking.pk, action="bookings.decline", acting_user=acting_user)
     return booking
 
 
