@@ -90,7 +90,8 @@ class Action(NamedTuple):
     permission: str
 
 
-# The one place that says who may do what to a booking; a forged POST without the permission is 403.
+# The one place that says who may do what to a booking; without the permission, the form and a
+# forged POST are refused (PermissionDenied) before anything is read or written.
 ACTIONS = {
     "approve": Action("Approve the application", MessageForm, {BookingState.APPLIED}, CHANGE),
     "decline": Action("Decline the application", DeclineForm, {BookingState.APPLIED}, CHANGE),
