@@ -29,3 +29,10 @@ class NotAllowedNow(BookingError):
 
 class PaymentProviderError(BookingError):
     """Stripe could not be reached or refused; nothing was charged."""
+
+
+class BookingBusy(BookingError):
+    """The cohort's lock was not free in time: many people are booking at once. Nothing was written."""
+
+    def __init__(self, message: str = "Many people are booking right now. Please try again in a moment."):
+        super().__init__(message)

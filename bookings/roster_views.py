@@ -11,7 +11,7 @@ from bookings.exceptions import BookingError
 from bookings.models import AttendanceMark, Booking, WaitlistEntry
 from bookings.exports import spreadsheet_response
 from bookings.selectors import cohort_roster, session_attendance
-from bookings.services.attendance import mark_attendance, open_intake_answers, record_intake_export
+from bookings.services.attendance import mark_attendance, open_intake_answers, record_export
 from bookings.services.waitlist import offer_seat_to
 from programs.access import cohorts_visible_to, scope_to_user
 from programs.models import Session
@@ -57,7 +57,7 @@ def attendance(request, session_id: int):
 def intake_answers(request, booking_id: int):
     visible = scope_to_user(Booking.objects.all(), request.user, cohort_path="cohort")
     get_object_or_404(visible, pk=booking_id)
-    booking = open_intake_answers(booking_id=booking_id, viewer=request.user)
+    booking = open_intake_answers(booking_id=booking_id, acting_user=request.user)
     return TemplateResponse(request, "bookings/admin/intake.html", {
         "booking": booking, "page_title": f"Intake answers: {booking.name}",
     })
@@ -71,10 +71,12 @@ def attendance_export(request, cohort_id: int, file_format: str):
     cohort = get_object_or_404(cohorts_visible_to(request.user).select_related("program"), pk=cohort_id)
     sessions, rows, _ = cohort_roster(cohort=cohort)
     header = ["Participant", "Email", *[s.starts_at.astimezone(cohort.zone).strftime("%Y-%m-%d %H:%M") for s in sessions]]
+    people = [row for row in rows if row.booking.has_place]
     table = [header] + [
-        [row.booking.name, row.booking.email, *[row.marks.get(s.pk, "") for s in sessions]]
-        for row in rows if row.booking.has_place
+        [row.booking.name, row.booking.email, *[row.marks.get(s.pk, "") for s in sessions]] for row in people
     ]
+    record_export(booking_ids=[row.booking.pk for row in people], export="attendance", file_format=file_format,
+                  acting_user=request.user)
     filename = f"attendance-{cohort.program.slug}-{cohort.pk}.{file_format}"
     return spreadsheet_response(table, filename=filename, file_format=file_format)
 
@@ -109,7 +111,8 @@ def roster_with_intake_export(request, cohort_id: int, file_format: str):
         answers = {item["question"]: item.get("answer") for item in booking.intake_answers.values() if isinstance(item, dict)}
         table.append([booking.name, booking.email, booking.get_state_display(), booking.emergency_contact,
                       booking.access_needs, *[_cell(answers.get(q)) for q in questions]])
-    record_intake_export(booking_ids=[b.pk for b in bookings], viewer=request.user)
+    record_export(booking_ids=[b.pk for b in bookings], export="roster with intake answers", file_format=file_format,
+                  acting_user=request.user)
     return spreadsheet_response(table, filename=f"roster-intake-{cohort.pk}.{file_format}", file_format=file_format)
 
 

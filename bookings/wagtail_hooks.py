@@ -7,9 +7,11 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from bookings import roster_views
+from bookings import audit, roster_views
 from bookings.panels import WeekAheadPanel
-from bookings.admin_views import BookingInspectView, booking_action
+from bookings.admin_views import (
+    BookingHistoryView, BookingInspectView, PaymentExportIndexView, SafeExportIndexView, booking_action,
+)
 from bookings.models import Booking, CohortMessage, EmailLog, Payment
 from programs.access import ScopedViewSetMixin, cohorts_visible_to
 from programs.filters import cohort_filterset
@@ -41,15 +43,18 @@ class BookingViewSet(ScopedViewSetMixin, ModelViewSet):
     add_to_admin_menu = True
     copy_view_enabled = False
     inspect_view_enabled = True
+    index_view_class = SafeExportIndexView
     inspect_view_class = BookingInspectView
+    history_view_class = BookingHistoryView
     list_display = ["name", "email", "cohort", "state", "payment_method", "amount", "created_at"]
     list_select_related = ("cohort__program",)
     filterset_class = cohort_filterset(Booking, "state", "payment_method")
     search_fields = ["name", "email"]
-    # Intake answers stay out of this view: the facilitator workspace (#6) shows them, audited.
+    # Intake answers, emergency contact and access needs stay out of this view: the intake view
+    # (roster_views.intake_answers) shows them and records each look.
     inspect_view_fields = [
         "name", "email", "cohort", "state", "payment_method", "tier_label", "amount", "currency",
-        "hold_expires_at", "payment_due_on", "participant_time_zone", "emergency_contact", "access_needs",
+        "hold_expires_at", "payment_due_on", "participant_time_zone",
         "consent_version", "consent_given_at", "screening_message", "cancellation_reason", "created_at",
         "confirmed_at", "cancelled_at",
     ]
@@ -69,6 +74,7 @@ class PaymentViewSet(ScopedViewSetMixin, ModelViewSet):
 
     model = Payment
     cohort_path = "booking__cohort"
+    index_view_class = PaymentExportIndexView
     icon = "form"
     menu_label = "Payments"
     menu_order = 165
@@ -180,13 +186,12 @@ def register_booking_action_urls():
     ]
 
 
+@hooks.register("register_log_actions")
+def register_booking_log_actions(actions):
+    audit.register_log_actions(actions)
+
+
 @hooks.register("construct_homepage_panels")
 def add_week_ahead_panel(request, panels):
     if request.user.has_perm("programs.view_cohort"):
         panels.append(WeekAheadPanel(request))
-
-
-@hooks.register("register_log_actions")
-def register_erase_action(actions):
-    # The audit-money work registers the other staff actions beside this one.
-    actions.register_action("bookings.erase", "Erase personal data", "Personal data erased")

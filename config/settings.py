@@ -155,6 +155,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # Take the write lock at BEGIN, so a transaction that counts seats and then
         # inserts cannot interleave with another writer (SQLite has no row locks).
         "transaction_mode": "IMMEDIATE",
+        # Seconds a writer waits for the lock; then a booking answers "busy, try again"
+        # (bookings/services/locking.py), well before gunicorn's 30-second worker timeout.
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
@@ -408,6 +410,8 @@ PAYMENT_CURRENCY = os.environ.get("PAYMENT_CURRENCY", "GBP")
 
 # Bookings: how long a held seat waits for its payment, and a waitlist offer for its answer.
 BOOKING_HOLD_MINUTES = int(os.environ.get("BOOKING_HOLD_MINUTES", "30"))
+# How long taking a seat waits for the cohort's lock on PostgreSQL before answering "busy, try again".
+BOOKING_LOCK_TIMEOUT_MS = int(os.environ.get("BOOKING_LOCK_TIMEOUT_MS", "5000"))
 WAITLIST_OFFER_HOURS = int(os.environ.get("WAITLIST_OFFER_HOURS", "24"))
 
 # Stripe is on when a secret key is set; free and pay-later bookings need no keys.

@@ -1,4 +1,4 @@
-from bookings.models.attendance import Attendance, AttendanceMark, IntakeAccess
+from bookings.models.attendance import Attendance, AttendanceMark
 from bookings.models.messages import CohortMessage
 from bookings.models.emails import EmailKind, EmailLog, EmailStatus
 from bookings.models.booking import Booking, BookingQuerySet, BookingState, PaymentMethod
@@ -8,7 +8,6 @@ from bookings.models.waitlist import WaitlistEntry, WaitlistState
 __all__ = [
     "Attendance",
     "AttendanceMark",
-    "IntakeAccess",
     "Booking",
     "CohortMessage",
     "EmailKind",

@@ -1,4 +1,4 @@
-"""Who came to which session, and who looked at whose intake answers."""
+"""Who came to which session."""
 
 from django.conf import settings
 from django.db import models
@@ -30,17 +30,3 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.booking.name}: {self.get_mark_display()}"
-
-
-class IntakeAccess(models.Model):
-    """An audit row: somebody opened a participant's intake answers."""
-
-    booking = models.ForeignKey("bookings.Booking", on_delete=models.PROTECT, related_name="intake_accesses")
-    viewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    viewed_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-viewed_at"]
-
-    def __str__(self) -> str:
-        return f"{self.viewer} viewed intake of booking {self.booking_id}"

@@ -89,6 +89,9 @@ class Booking(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
+        # change_booking covers approve, decline, move and cancel within the policy; moving money
+        # (mark paid, a refund above the policy's quote) is a separate trust (bookings/admin_views.py ACTIONS).
+        permissions = [("handle_money", "Can mark paid and refund")]
         indexes = [
             models.Index(fields=["cohort", "state"], name="booking_cohort_state"),
             models.Index(fields=["state", "hold_expires_at"], name="booking_state_hold"),

@@ -1,9 +1,10 @@
-"""Marking attendance, and opening intake answers with an audit row."""
+"""Marking attendance; opening intake answers and exporting, each recorded with who did it."""
 
 from django.db import transaction
 
+from bookings import audit
 from bookings.exceptions import NotAllowedNow
-from bookings.models import Attendance, AttendanceMark, Booking, IntakeAccess
+from bookings.models import Attendance, AttendanceMark, Booking
 from programs.models import Session
 
 
@@ -24,13 +25,17 @@ def mark_attendance(*, booking_id: int, session_id: int, mark: str, by_user) -> 
     return attendance
 
 
-def open_intake_answers(*, booking_id: int, viewer) -> Booking:
-    """The booking with its intake answers; the look is recorded in the same breath."""
+def open_intake_answers(*, booking_id: int, acting_user) -> Booking:
+    """The booking with its intake answers, emergency contact and access needs; the look is recorded
+    in the same transaction, so there is no look without its entry."""
     with transaction.atomic():
-        IntakeAccess.objects.create(booking_id=booking_id, viewer=viewer)
-        return Booking.objects.select_related("cohort__program").get(pk=booking_id)
+        booking = Booking.objects.select_related("cohort__program").get(pk=booking_id)
+        audit.record(booking_id=booking.pk, action="bookings.view_intake", acting_user=acting_user)
+    return booking
 
 
-def record_intake_export(*, booking_ids: list[int], viewer) -> None:
-    """An export with intake answers counts as a look at each of them."""
-    IntakeAccess.objects.bulk_create(IntakeAccess(booking_id=pk, viewer=viewer) for pk in booking_ids)
+def record_export(*, booking_ids: list[int], export: str, file_format: str, acting_user) -> None:
+    """An export counts as a look at every booking in it: one entry each, before the file is written."""
+    with transaction.atomic():
+        audit.record_many(booking_ids=booking_ids, action="bookings.export", acting_user=acting_user,
+                          export=export, format=file_format)

@@ -9,9 +9,10 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from bookings import audit
 from bookings.exceptions import InvalidChoice, NotAllowedNow
 from bookings.models import Booking, BookingState, PaymentStatus, Refund
-from bookings.services.locking import lock_booking
+from bookings.services.locking import lock_booking, locking_transaction
 from bookings.services.payments import refund_payment
 from programs.models import Session
 
@@ -66,11 +67,16 @@ def cancel_booking(
     reason: str = "",
     by_staff: bool = False,
     refund_amount: Decimal | None = None,
+    acting_user=None,
     now: datetime | None = None,
 ) -> Booking:
-    """Cancel a place. Participants get the policy's refund; staff may give any amount up to what was paid."""
+    """Cancel a place. Participants get the policy's refund; staff may give any amount up to what was paid.
+
+    `acting_user`: the staff member, None when the participant or the system cancels. Whether
+    they may refund more than the policy's quote is for the caller to check (`refund_quote`).
+    """
     now = now or timezone.now()
-    with transaction.atomic():
+    with locking_transaction():
         _, booking = lock_booking(booking_id)
         if booking.state == BookingState.CANCELLED:
             return booking
@@ -87,7 +93,10 @@ def cancel_booking(
         booking.cancelled_at = now
         booking.cancellation_reason = reason or ("Cancelled by staff" if by_staff else "Cancelled by the participant")
         booking.save(update_fields=["state", "cancelled_at", "cancellation_reason"])
-        _refund(booking, amount)
+        # The reason is free text (it may say why someone is unwell): the booking keeps it, the log does not.
+        audit.record(booking_id=booking.pk, action="bookings.cancel", acting_user=acting_user,
+                     by="staff" if by_staff else "the participant", refund=str(amount), policy_refund=str(quote.amount))
+        _refund(booking, amount, acting_user=acting_user)
         if had_seat:
             from bookings.tasks import offer_waitlist_seats
 
@@ -95,11 +104,11 @@ def cancel_booking(
     return booking
 
 
-def _refund(booking: Booking, amount: Decimal) -> None:
+def _refund(booking: Booking, amount: Decimal, *, acting_user) -> None:
     for payment in booking.payments.filter(status=PaymentStatus.SUCCEEDED).order_by("-paid_at"):
         if amount <= 0:
             return
         refundable = payment.amount - sum((r.amount for r in payment.refunds.exclude(status="failed")), Decimal("0"))
         part = min(amount, refundable)
-        refund_payment(payment=payment, amount=part, reason=booking.cancellation_reason)
+        refund_payment(payment=payment, amount=part, reason=booking.cancellation_reason, acting_user=acting_user)
         amount -= part

@@ -1,9 +1,48 @@
 """Row locks, always taken in the same order: the cohort, then the booking."""
 
-from django.db import transaction
+from collections.abc import Iterator
+from contextlib import contextmanager
 
+from django.conf import settings
+from django.db import OperationalError, connection, transaction
+
+from bookings.exceptions import BookingBusy
 from bookings.models import Booking
 from programs.models import Cohort
+
+# PostgreSQL's SQLSTATE for "could not obtain lock" (lock_timeout ran out).
+LOCK_NOT_AVAILABLE = "55P03"
+
+
+@contextmanager
+def locking_transaction() -> Iterator[None]:
+    """`transaction.atomic()` for work that locks a cohort, with the wait for that lock bounded.
+
+    A rush on one group must not keep a request waiting until the web server kills it (a
+    500): after BOOKING_LOCK_TIMEOUT_MS on PostgreSQL (`SET LOCAL lock_timeout`, for this
+    transaction only), or SQLite's busy timeout (DATABASES OPTIONS "timeout", waited out at
+    BEGIN IMMEDIATE), the work is rolled back and `BookingBusy` raised, so the person is
+    asked to try again in a moment and nothing is written.
+    """
+    try:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    # An int, so formatting it in is safe; SET takes no bound parameters.
+                    cursor.execute(f"SET LOCAL lock_timeout = {int(settings.BOOKING_LOCK_TIMEOUT_MS)}")
+            yield
+    except OperationalError as error:
+        if not _is_lock_timeout(error):
+            raise
+        raise BookingBusy() from error
+
+
+def _is_lock_timeout(error: OperationalError) -> bool:
+    if getattr(error.__cause__, "sqlstate", None) == LOCK_NOT_AVAILABLE:
+        return True
+    # SQLite: "database is locked" once the busy timeout runs out ("database table is locked"
+    # for the shared-cache in-memory database of the tests).
+    return connection.vendor == "sqlite" and "is locked" in str(error)
 
 
 def lock_cohort(cohort_id: int) -> Cohort:

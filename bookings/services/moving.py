@@ -6,19 +6,20 @@ from functools import partial
 from django.db import transaction
 from django.utils import timezone
 
+from bookings import audit
 from bookings.exceptions import AlreadyBooked, CohortFull, InvalidChoice, NotAllowedNow
 from bookings.models import Booking
 from bookings.seats import seats_taken
-from bookings.services.locking import lock_cohort
+from bookings.services.locking import lock_cohort, locking_transaction
 
 
-def move_booking(*, booking_id: int, to_cohort_id: int, now: datetime | None = None) -> Booking:
+def move_booking(*, booking_id: int, to_cohort_id: int, acting_user=None, now: datetime | None = None) -> Booking:
     """Move a place to another cohort; the freed seat goes down the old cohort's waitlist."""
     now = now or timezone.now()
     from_cohort_id = Booking.objects.values_list("cohort_id", flat=True).get(pk=booking_id)
     if from_cohort_id == to_cohort_id:
         return Booking.objects.get(pk=booking_id)
-    with transaction.atomic():
+    with locking_transaction():
         # Both cohorts locked, always in id order, so two opposite moves cannot deadlock.
         locked = {cohort_id: lock_cohort(cohort_id) for cohort_id in sorted({from_cohort_id, to_cohort_id})}
         source, target = locked[from_cohort_id], locked[to_cohort_id]
@@ -37,6 +38,8 @@ def move_booking(*, booking_id: int, to_cohort_id: int, now: datetime | None = N
             raise CohortFull("That cohort is full.")
         booking.cohort = target
         booking.save(update_fields=["cohort"])
+        audit.record(booking_id=booking.pk, action="bookings.move", acting_user=acting_user,
+                     from_cohort=source.pk, to_cohort=target.pk)
 
         from bookings.tasks import offer_waitlist_seats
 

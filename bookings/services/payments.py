@@ -14,11 +14,11 @@ import stripe
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from bookings import stripe_gateway
+from bookings import audit, stripe_gateway
 from bookings.exceptions import NotAllowedNow
 from bookings.models import Booking, BookingState, Payment, PaymentMethod, PaymentStatus, Refund, StripeEvent
 from bookings.seats import seats_taken
-from bookings.services.locking import lock_booking
+from bookings.services.locking import lock_booking, locking_transaction
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ def start_checkout(*, booking_id: int, success_url: str, cancel_url: str, now: d
     double click or a retry after a lost response gets the same session back.
     """
     now = now or timezone.now()
-    with transaction.atomic():
+    with locking_transaction():
         _, booking = lock_booking(booking_id)
         held = booking.payment_method == PaymentMethod.STRIPE and booking.state == BookingState.HELD
         paying_later = booking.payment_method == PaymentMethod.PAY_LATER and booking.state == BookingState.AWAITING_PAYMENT
@@ -253,11 +253,13 @@ def _refunded(payment: Payment) -> Decimal:
     return sum((r.amount for r in payment.refunds.exclude(status="failed")), Decimal("0"))
 
 
-def refund_payment(*, payment: Payment, amount: Decimal, reason: str) -> Refund | None:
+def refund_payment(*, payment: Payment, amount: Decimal, reason: str, acting_user=None) -> Refund | None:
     """Record a refund and send it to Stripe once the transaction commits."""
     if amount <= 0:
         return None
     refund = Refund.objects.create(payment=payment, amount=amount, reason=reason)
+    audit.record(booking_id=payment.booking_id, action="bookings.refund", acting_user=acting_user,
+                 refund=refund.pk, amount=str(amount), currency=payment.currency)
     if payment.provider == "stripe":
         from bookings.tasks import send_refund_to_stripe
 
@@ -312,22 +314,27 @@ def reconcile_refunds(*, payment_intent: str, amount_refunded: int) -> None:
     missing = stripe_total - _refunded(payment)
     if missing > 0:
         # Refunded in Stripe's dashboard: record it so the accounts add up.
-        Refund.objects.create(payment=payment, amount=missing, reason="Refunded in Stripe", status="succeeded")
+        refund = Refund.objects.create(payment=payment, amount=missing, reason="Refunded in Stripe", status="succeeded")
+        audit.record(booking_id=payment.booking_id, action="bookings.refund", acting_user=None,
+                     refund=refund.pk, amount=str(missing), currency=payment.currency, source="Stripe dashboard")
 
 
-def mark_paid(*, booking_id: int, note: str = "", now: datetime | None = None) -> Booking:
-    """Staff record a pay-later payment (cash, bank transfer)."""
+def mark_paid(*, booking_id: int, note: str = "", acting_user=None, now: datetime | None = None) -> Booking:
+    """Staff record a pay-later payment (cash, bank transfer); the entry names who did."""
     now = now or timezone.now()
-    with transaction.atomic():
+    with locking_transaction():
         _, booking = lock_booking(booking_id)
         if booking.state == BookingState.CONFIRMED:
             return booking
         if booking.state != BookingState.AWAITING_PAYMENT:
             raise NotAllowedNow("Only a booking awaiting payment can be marked paid.")
-        Payment.objects.create(
+        payment = Payment.objects.create(
             booking=booking, provider="manual", status=PaymentStatus.SUCCEEDED, amount=booking.amount,
             currency=booking.currency, note=note, paid_at=now,
         )
         booking.state = BookingState.CONFIRMED
         booking.save(update_fields=["state"])
+        # The note is free text and stays out of the log; the payment row keeps it.
+        audit.record(booking_id=booking.pk, action="bookings.mark_paid", acting_user=acting_user,
+                     payment=payment.pk, amount=str(payment.amount), currency=payment.currency)
     return booking

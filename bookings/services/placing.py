@@ -9,11 +9,12 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from bookings import audit
 from bookings.exceptions import AlreadyBooked, BookingClosed, CohortFull, InvalidChoice, NotAllowedNow
 from bookings.models import Booking, BookingState, PaymentMethod, WaitlistEntry, WaitlistState
 from bookings.seats import seats_taken
 from bookings.services.email_planning import plan_booking_links
-from bookings.services.locking import lock_booking, lock_cohort_for_booking
+from bookings.services.locking import lock_booking, lock_cohort_for_booking, locking_transaction
 from programs.models import Cohort, ProgramPage, ProgramPriceTier, Session
 
 
@@ -93,7 +94,7 @@ def place_booking(
     now = clock or timezone.now()
     email = participant.email.strip()
     try:
-        with transaction.atomic():
+        with locking_transaction():
             # The program, its price tiers and the person's earlier bookings are read before the
             # lock (a tier edited at this very moment is as if it were edited a moment later);
             # the cohort's switches, its schedule and the seats are read under it.
@@ -175,10 +176,12 @@ def _choose(cohort: Cohort, *, tiers, tier_id, payment_method, session_id, now: 
     return Choice(session=session, first_start=first_start, tier_label=tier_label, amount=amount, method=method)
 
 
-def approve_application(*, booking_id: int, message: str = "", now: datetime | None = None) -> Booking:
+def approve_application(
+    *, booking_id: int, message: str = "", acting_user=None, now: datetime | None = None
+) -> Booking:
     """A facilitator says yes: the applicant now gets a seat (held until paid, where payment is due)."""
     now = now or timezone.now()
-    with transaction.atomic():
+    with locking_transaction():
         cohort, booking = lock_booking(booking_id)
         if booking.state != BookingState.APPLIED:
             if booking.state in {BookingState.HELD, BookingState.AWAITING_PAYMENT, BookingState.CONFIRMED}:
@@ -192,11 +195,12 @@ def approve_application(*, booking_id: int, message: str = "", now: datetime | N
         # An approved applicant has a day to pay, not the half hour of a walk-in checkout.
         _take_seat(booking, cohort=cohort, first_start=first_start, now=now, hold=timedelta(hours=settings.WAITLIST_OFFER_HOURS))
         booking.save()
+        audit.record(booking_id=booking.pk, action="bookings.approve", acting_user=acting_user)
     return booking
 
 
-def decline_application(*, booking_id: int, message: str) -> Booking:
-    with transaction.atomic():
+def decline_application(*, booking_id: int, message: str, acting_user=None) -> Booking:
+    with locking_transaction():
         _, booking = lock_booking(booking_id)
         if booking.state == BookingState.DECLINED:
             return booking
@@ -205,6 +209,7 @@ def decline_application(*, booking_id: int, message: str) -> Booking:
         booking.state = BookingState.DECLINED
         booking.screening_message = message
         booking.save(update_fields=["state", "screening_message"])
+        audit.record(booking_id=booking.pk, action="bookings.decline", acting_user=acting_user)
     return booking
 
 

@@ -11,8 +11,8 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, Prefetch
 from django.utils import timezone
-from wagtail.log_actions import log
 
+from bookings import audit
 from bookings.models import (
     Attendance,
     Booking,
@@ -94,10 +94,10 @@ def _booking_data(booking: Booking) -> dict:
 PARTICIPANT_REQUEST = "Erased at the participant's request"
 
 
-def erase_booking(*, booking_id: int, actor=None, reason: str = PARTICIPANT_REQUEST) -> Booking:
+def erase_booking(*, booking_id: int, acting_user=None, reason: str = PARTICIPANT_REQUEST) -> Booking:
     """Cancel one booking (by the policy) and remove every personal field it holds.
 
-    `actor`: the staff user who erased it, or None for the participant. The audit entry
+    `acting_user`: the staff user who erased it, or None for the participant. The audit entry
     names the booking by number only: the name it would show is what is being erased.
     Nothing is written to the person afterwards; their outbox files are removed once the
     erasure is committed.
@@ -108,7 +108,7 @@ def erase_booking(*, booking_id: int, actor=None, reason: str = PARTICIPANT_REQU
         if booking.erased_at:
             return booking
         if booking.is_cancellable:
-            cancel_booking(booking_id=booking_id, reason=reason)
+            cancel_booking(booking_id=booking_id, reason=reason, acting_user=acting_user)
         placeholder = f"erased-{booking_id}@erased.invalid"
         Booking.objects.filter(pk=booking_id).update(
             name="Erased participant", email=placeholder, participant_time_zone="", emergency_contact="",
@@ -124,19 +124,19 @@ def erase_booking(*, booking_id: int, actor=None, reason: str = PARTICIPANT_REQU
         for entry in WaitlistEntry.objects.filter(booking_id=booking_id):
             log_ids += _erase_entry(entry, now=now)
         booking.refresh_from_db()
-        log(instance=booking, action="bookings.erase", user=actor, title=f"Booking {booking.pk}",
-            data={"by_staff": actor is not None})
+        audit.record(booking_id=booking.pk, action="bookings.erase", acting_user=acting_user,
+                     by_staff=acting_user is not None)
         transaction.on_commit(partial(remove_outbox_files, log_ids=log_ids))
     return booking
 
 
-def erase_participant(*, email: str, actor=None, reason: str = PARTICIPANT_REQUEST) -> int:
+def erase_participant(*, email: str, acting_user=None, reason: str = PARTICIPANT_REQUEST) -> int:
     """Erase every booking and waitlist entry of an address: only for a proven address (privacy_links)."""
     now = timezone.now()
     with transaction.atomic():
         bookings = list(Booking.objects.filter(email__iexact=email, erased_at__isnull=True).values_list("pk", flat=True))
         for booking_id in bookings:
-            erase_booking(booking_id=booking_id, actor=actor, reason=reason)
+            erase_booking(booking_id=booking_id, acting_user=acting_user, reason=reason)
         log_ids = []
         for entry in WaitlistEntry.objects.filter(email__iexact=email, erased_at__isnull=True):
             log_ids += _erase_entry(entry, now=now)

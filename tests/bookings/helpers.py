@@ -2,7 +2,14 @@
 
 from datetime import datetime, timezone
 
+from wagtail.models import ModelLogEntry
+
 from bookings.services.placing import Participant, consent_text_for
+
+
+def audit_entries(action: str):
+    """The log entries (bookings/audit.py) of one kind, oldest first."""
+    return ModelLogEntry.objects.filter(action=action).select_related("user").order_by("pk")
 
 
 def participant_for(program, n: int = 0, **fields) -> Participant:

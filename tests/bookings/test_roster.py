@@ -8,10 +8,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from bookings.models import Attendance, IntakeAccess
+from bookings.models import Attendance
 from bookings.services.email_planning import plan_emails
 from bookings.services.placing import place_booking
-from tests.bookings.helpers import participant_for
+from tests.bookings.helpers import audit_entries, participant_for
 from tests.factories import CohortFactory, FacilitatorFactory, add_program, build_site
 
 pytestmark = pytest.mark.django_db
@@ -98,8 +98,8 @@ def test_opening_intake_answers_is_recorded(staff_client, cohort):
     (booking,) = book(cohort, 1)
     body = staff_client.get(reverse("bookings_intake", args=[booking.pk])).content.decode()
     assert "I would like to be kinder to myself." in body
-    access = IntakeAccess.objects.get()
-    assert (access.booking_id, access.viewer.username) == (booking.pk, "staff")
+    look = audit_entries("bookings.view_intake").get()
+    assert (look.object_id, look.user.username, look.label) == (str(booking.pk), "staff", f"Booking #{booking.pk}")
 
 
 def test_an_editor_who_does_not_run_the_cohort_sees_no_intake_answers(client, django_user_model, cohort):
@@ -113,13 +113,13 @@ def test_an_editor_who_does_not_run_the_cohort_sees_no_intake_answers(client, dj
     client.force_login(editor)
     assert client.get(reverse("bookings_intake", args=[booking.pk])).status_code == 404
     assert client.get(reverse("bookings_roster", args=[cohort.pk])).status_code == 404
-    assert IntakeAccess.objects.count() == 0
+    assert audit_entries("bookings.view_intake").count() == 0
 
     program = cohort.program
     program.facilitators.add(FacilitatorFactory(user=editor))
     program.save()
     assert client.get(reverse("bookings_intake", args=[booking.pk])).status_code == 200
-    assert IntakeAccess.objects.count() == 1
+    assert audit_entries("bookings.view_intake").count() == 1
 
 
 def test_the_attendance_page_works_without_a_login_never(client, cohort):
