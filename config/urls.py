@@ -4,7 +4,11 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from programs.admin_views import site_history_urls
+
 urlpatterns = [
+    # Before Wagtail's admin: its site-history report, restricted to staff.
+    path("admin/reports/", include(site_history_urls)),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("", include("bookings.urls")),
