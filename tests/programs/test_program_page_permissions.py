@@ -122,3 +122,28 @@ def test_a_new_facilitator_login_leads_nothing_until_linked(programs, django_use
     for program in (programs["mine"], programs["theirs"]):
         permissions = program.permissions_for_user(newcomer)
         assert not permissions.can_edit() and not permissions.can_publish()
+
+
+def test_wagtail_asks_who_may_publish_a_program_and_hears_its_facilitators(programs):
+    from wagtail.permissions import policy_registry
+
+    policy = policy_registry.get_by_type(Page)
+    publishers = set(policy.users_with_permission_for_instance("publish", programs["theirs"]).values_list("username", flat=True))
+    assert "ben" in publishers and "ana" not in publishers
+
+
+def test_the_migration_takes_change_and_publish_on_the_index_from_an_existing_facilitators_group(programs):
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.auth.models import Group, Permission
+    from wagtail.models import GroupPagePermission
+
+    group, index = Group.objects.get(name="Facilitators"), programs["index"]
+    for codename in ("change_page", "publish_page"):
+        GroupPagePermission.objects.create(group=group, page=index, permission=Permission.objects.get(
+            content_type__app_label="wagtailcore", codename=codename))
+    migration = importlib.import_module("programs.migrations.0003_facilitators_lead_only_their_programs")
+    migration.narrow_facilitators_group(apps, None)
+
+    assert set(group.page_permissions.values_list("permission__codename", flat=True)) == {"add_page"}
