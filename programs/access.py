@@ -7,13 +7,18 @@ Every admin list, page, export and action that shows cohort data filters through
 from django.db.models import QuerySet
 from django.http import Http404
 
-from programs.models import Cohort
+from programs.models import Cohort, ProgramPage
 
 MANAGE_ALL = "programs.manage_all_cohorts"
 
 
 def sees_everything(user) -> bool:
     return user.is_active and (user.is_superuser or user.has_perm(MANAGE_ALL))
+
+
+def programs_led_by(user) -> QuerySet[ProgramPage]:
+    """The programs whose facilitators include `user`: they edit, publish and run these."""
+    return ProgramPage.objects.filter(facilitators__user=user).distinct()
 
 
 def cohorts_visible_to(user) -> QuerySet[Cohort]:
@@ -50,13 +55,24 @@ class CohortScopedViewMixin:
         return obj
 
 
-def scoped(view_class, *, cohort_path: str = "cohort"):
+class CohortScopedObjectMixin:
+    """For Wagtail's views about one row whose own list is something else (history lists log
+    entries, usage lists references): the row must be one of the user's cohorts' rows."""
+
+    cohort_path = "cohort"
+
+    def get_base_object_queryset(self):
+        return scope_to_user(super().get_base_object_queryset(), self.request.user, cohort_path=self.cohort_path)
+
+
+def scoped(view_class, *, cohort_path: str = "cohort", mixin=CohortScopedViewMixin):
     """`view_class` limited to the cohorts the requesting user may see."""
-    return type(f"Scoped{view_class.__name__}", (CohortScopedViewMixin, view_class), {"cohort_path": cohort_path})
+    return type(f"Scoped{view_class.__name__}", (mixin, view_class), {"cohort_path": cohort_path})
 
 
 class ScopedViewSetMixin:
-    """A ModelViewSet whose list, edit, inspect and delete views all filter through `cohorts_visible_to`.
+    """A ModelViewSet whose list, edit, inspect, delete, history and usage views all filter through
+    `cohorts_visible_to`.
 
     `list_select_related`, as in Django's admin, names the joins the list's columns and its
     export read, so a page of twenty rows takes the same queries as a page of two.
@@ -68,6 +84,8 @@ class ScopedViewSetMixin:
     def __init__(self, *args, **kwargs):
         for name in ("index_view_class", "edit_view_class", "inspect_view_class", "delete_view_class"):
             setattr(self, name, scoped(getattr(self, name), cohort_path=self.cohort_path))
+        for name in ("history_view_class", "usage_view_class"):
+            setattr(self, name, scoped(getattr(self, name), cohort_path=self.cohort_path, mixin=CohortScopedObjectMixin))
         super().__init__(*args, **kwargs)
 
     def get_index_view_kwargs(self, **kwargs):
@@ -82,10 +100,8 @@ def visible_cohorts_for_request(request):
 
 
 def visible_programs_for_request(request):
-    from programs.models import ProgramPage
-
     if request is None:
         return ProgramPage.objects.none()
     if sees_everything(request.user):
         return ProgramPage.objects.all()
-    return ProgramPage.objects.filter(facilitators__user=request.user).distinct()
+    return programs_led_by(request.user)

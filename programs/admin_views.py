@@ -1,14 +1,21 @@
-"""Admin views for cohorts: saving runs the schedule expansion; "Preview dates" shows it first."""
+"""Admin views for cohorts (saving runs the schedule expansion; "Preview dates" shows it first)
+and the staff-only site-history report."""
 
 from django import forms
 from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import path
+from django.views.decorators.cache import never_cache
 from wagtail.admin import messages
+from wagtail.admin.auth import require_admin_access
+from wagtail.admin.views.reports.audit_logging import LogEntriesView
 from wagtail.admin.widgets import AdminDateInput
 from wagtail.admin.views import generic
 
+from programs.access import sees_everything
 from programs.exceptions import RuleError, SessionNotMovable
 from programs.selectors import records_that_keep
 from programs.services import (
@@ -174,3 +181,34 @@ def duplicate_cohort_view(request, pk: int):
             return redirect("cohorts:edit", copy.pk)
     return TemplateResponse(request, "programs/admin/duplicate_cohort.html",
                             {"form": form, "cohort": cohort, "page_title": "Duplicate cohort"})
+
+
+class StaffSiteHistoryView(LogEntriesView):
+    """Wagtail's site-history report, for staff only.
+
+    It lists a model's log entries to anyone holding any permission on that model, so a
+    facilitator would read the history of every program's cohorts, bookings and messages.
+    Facilitators read each of their own objects' history from the object instead.
+    """
+
+    def dispatch(self, request, *args, **kwargs):
+        if not sees_everything(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+def _admin_view(view):
+    # The decorators Wagtail puts on its own admin URLs.
+    return never_cache(require_admin_access(view))
+
+
+# Mounted in config/urls.py ahead of Wagtail's admin, at the same paths as its report, so the
+# report's links and reverse("wagtailadmin_reports:site_history") reach this view.
+site_history_urls = [
+    path("site-history/", _admin_view(StaffSiteHistoryView.as_view()), name="programs_site_history"),
+    path(
+        "site-history/results/",
+        _admin_view(StaffSiteHistoryView.as_view(results_only=True)),
+        name="programs_site_history_results",
+    ),
+]

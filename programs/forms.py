@@ -1,11 +1,11 @@
-"""The cohort form of the admin: the rule in plain words instead of RRULE text."""
+"""Admin forms: the cohort's rule in plain words instead of RRULE text; the program page form."""
 
 import re
 from datetime import date
 from zoneinfo import ZoneInfo
 
 from django import forms
-from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.forms import WagtailAdminModelForm, WagtailAdminPageForm
 from wagtail.admin.widgets import AdminDateInput
 
 from programs.schedule import WeeklyPattern, build_rule, read_pattern
@@ -150,3 +150,32 @@ class SessionForm(WagtailAdminModelForm):
         zone = self.instance.cohort.zone
         starts, ends = local_span(data["new_date"], data["new_start"], data["new_end"], zone)
         return None if (starts, ends) == (self.instance.starts_at, self.instance.ends_at) else (starts, ends)
+
+
+class ProgramPageForm(WagtailAdminPageForm):
+    """A facilitator who creates a program leads it from its first save (Wagtail's autosave
+    creates the page before anyone picks facilitators), and cannot drop themselves from a program
+    they lead: leading is what lets them publish it and see its cohorts."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.own_profile = self.profile_of(self.for_user)
+        if self.own_profile is not None and self.instance.pk is None and "facilitators" in self.fields:
+            self.initial["facilitators"] = [self.own_profile.pk]
+
+    def profile_of(self, user):
+        from programs.access import sees_everything
+
+        if user is None or "facilitators" not in self.fields or sees_everything(user):
+            return None
+        return self.fields["facilitators"].queryset.filter(user=user).first()
+
+    def clean_facilitators(self):
+        chosen = self.cleaned_data["facilitators"]
+        leads = self.instance.pk is None or self.own_profile in self.instance.facilitators.all()
+        if self.own_profile is not None and leads and self.own_profile not in chosen:
+            raise forms.ValidationError(
+                "Keep yourself among the facilitators: you would lose this program. "
+                "To hand it over, ask the site's staff."
+            )
+        return chosen

@@ -11,9 +11,14 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import ListingButton
 from wagtail.models import Page
 from wagtail.permissions import register_permission_policy
+from wagtail.snippets.views.snippets import DeleteView as SnippetDeleteView
+from wagtail.snippets.views.snippets import EditView as SnippetEditView
+from wagtail.snippets.views.snippets import HistoryView as SnippetHistoryView
+from wagtail.snippets.views.snippets import IndexView as SnippetIndexView
 from wagtail.snippets.views.snippets import SnippetViewSet
+from wagtail.snippets.views.snippets import UsageView as SnippetUsageView
 
-from programs.access import ScopedViewSetMixin
+from programs.access import ScopedViewSetMixin, sees_everything
 from programs.admin_views import (
     CohortCreateView, CohortDeleteView, CohortEditView, SessionEditView, duplicate_cohort_view, in_words,
 )
@@ -21,8 +26,8 @@ from programs.filters import CohortFilterSet, SessionFilterSet
 from programs.forms import CohortForm, SessionForm
 from programs.models import Cohort, Facilitator, ProgramPage, Session, Venue
 from programs.panels import SchedulePreviewPanel
+from programs.permissions import FacilitatorProfilePolicy, ServiceOwnedPolicy, checked_per_instance
 from programs.selectors import records_that_keep
-from programs.permissions import ServiceOwnedPolicy
 
 
 class RosterColumn(Column):
@@ -119,10 +124,27 @@ class SessionViewSet(ScopedViewSetMixin, ModelViewSet):
     )
 
 
+# A facilitator edits only their own profile; linking logins to profiles is for staff alone.
+register_permission_policy(Facilitator, FacilitatorProfilePolicy(Facilitator))
+
+
+class FacilitatorIndexView(SnippetIndexView):
+    def get_edit_url(self, instance):
+        if self.permission_policy.user_has_permission_for_instance(self.request.user, "change", instance):
+            return super().get_edit_url(instance)
+        return None
+
+
 class FacilitatorViewSet(SnippetViewSet):
     model = Facilitator
     icon = "user"
     list_display = ["name", "role"]
+    copy_view_enabled = False
+    index_view_class = FacilitatorIndexView
+    edit_view_class = checked_per_instance(SnippetEditView)
+    delete_view_class = checked_per_instance(SnippetDeleteView, action="delete")
+    history_view_class = checked_per_instance(SnippetHistoryView)
+    usage_view_class = checked_per_instance(SnippetUsageView)
 
 
 class VenueViewSet(SnippetViewSet):
@@ -163,23 +185,6 @@ def register_programs_admin_urls():
     return [path("cohorts/<int:pk>/duplicate/", duplicate_cohort_view, name="programs_duplicate_cohort")]
 
 
-def _refuse_other_programs(request, page):
-    """Facilitators edit only the programs they lead; pages other than programs follow Wagtail's rules."""
-    from django.core.exceptions import PermissionDenied
-
-    from programs.access import sees_everything
-
-    program = page.specific_deferred
-    if isinstance(program, ProgramPage) and not sees_everything(request.user):
-        if not program.facilitators.filter(user=request.user).exists():
-            raise PermissionDenied("You can edit only the programs you lead.")
-
-
-hooks.register("before_edit_page", _refuse_other_programs)
-hooks.register("before_delete_page", _refuse_other_programs)
-hooks.register("before_copy_page", _refuse_other_programs)
-
-
 def _refusal_to_delete(request, pages):
     """Programs that hold bookings (or their parents) are unpublished, never deleted: the
     participants' records and the accounts hang on them."""
@@ -206,3 +211,11 @@ def refuse_bulk_deleting_programs_with_records(request, action_type, objects, ac
     if action_type == "delete":
         return _refusal_to_delete(request, [obj for obj in objects if isinstance(obj, Page)])
     return None
+
+
+@hooks.register("construct_reports_menu")
+def hide_site_history_from_facilitators(request, menu_items):
+    # The site-history report lists every model's log entries to anyone holding any permission
+    # on that model; facilitators see each of their own objects' history instead.
+    if not sees_everything(request.user):
+        menu_items[:] = [item for item in menu_items if item.name != "site-history"]

@@ -711,6 +711,8 @@ FACILITATORS_GROUP = {
         "view_booking", "change_booking", "view_emaillog", "view_cohortmessage", "add_cohortmessage",
         "view_payment",
     )],
-    # Wagtail page permissions on the program index (and so on every program under it).
-    "page_permissions": ["add_page", "change_page", "publish_page"],
+    # Wagtail page permissions on the program index: "add" creates programs (and edits the
+    # drafts one owns). Change and publish come from leading a program, program by program
+    # (programs.permissions.ProgramPagePermissionPolicy); never on the index itself.
+    "page_permissions": ["add_page"],
 }

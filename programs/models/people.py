@@ -24,7 +24,16 @@ class Facilitator(index.Indexed, models.Model):
         help_text="The admin login this facilitator uses, if any.",
     )
 
-    panels = [FieldPanel("name"), FieldPanel("role"), FieldPanel("bio"), FieldPanel("photo"), FieldPanel("user")]
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("role"),
+        FieldPanel("bio"),
+        FieldPanel("photo"),
+        # Linking a login makes it the leader of this profile's programs: staff only
+        # (programs.access.MANAGE_ALL). Without the permission the field is not in the form at
+        # all, so a posted value is ignored.
+        FieldPanel("user", permission="programs.manage_all_cohorts"),
+    ]
     search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
 
     class Meta:

@@ -13,6 +13,7 @@ from cms.blocks import BodyBlock
 from cms.page_cache import CachedForReadersMixin
 from cms.route_cache import RoutedFromCache
 from programs.blocks import IntakeQuestionsBlock
+from programs.forms import ProgramPageForm
 
 
 class ProgramFormat(models.TextChoices):
@@ -104,6 +105,7 @@ class ProgramPage(CachedForReadersMixin, RoutedFromCache, Page):
     ]
     search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("body")]
 
+    base_form_class = ProgramPageForm
     parent_page_types = ["cms.ProgramIndexPage"]
     subpage_types = []
 

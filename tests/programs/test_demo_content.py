@@ -291,7 +291,11 @@ def test_facilitator_logs_in_to_the_admin_and_is_linked_to_their_profile(client)
         GroupPagePermission.objects.filter(group__name="Facilitators", page=index).values_list(
             "permission__codename", flat=True
         )
-    ) == {"add_page", "change_page", "publish_page"}
+    ) == {"add_page"}
+    # Change and publish come from leading: the demo facilitator's own programs, no other.
+    led = {program.slug for program in ProgramPage.objects.all() if program.permissions_for_user(user).can_publish()}
+    assert led == {program.slug for program in ProgramPage.objects.filter(facilitators__user=user)}
+    assert led and led != set(ProgramPage.objects.values_list("slug", flat=True))
 
 
 def test_demo_passwords_come_from_the_environment(client, monkeypatch):
