@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils import dateformat, timezone
+from django.utils.html import escape
 
 from bookings.models import PaymentMethod
 from bookings.services.placing import Participant, consent_text_for, payment_methods_for
@@ -85,7 +86,9 @@ class IntakeForm(forms.Form):
             return
         field.label = label
         field.required = bool(value.get("required"))
-        field.help_text = value.get("help_text", "")
+        # Django's field templates print help_text unescaped (it is meant for the site's own
+        # markup); a program's question is written by a facilitator, so it is shown as text.
+        field.help_text = escape(value.get("help_text", ""))
         self.fields[name] = field
         self.question_fields.append((name, label))
 
