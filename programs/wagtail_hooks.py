@@ -1,5 +1,6 @@
 """The programs app in the Wagtail admin: cohorts, sessions, facilitators and venues."""
 
+from django.http import Http404
 from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.ui.tables import Column
@@ -11,12 +12,21 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from programs.access import ScopedViewSetMixin
+from programs.documents import user_may_download
 from programs.admin_views import CohortCreateView, CohortEditView, SessionEditView, duplicate_cohort_view
 from programs.filters import CohortFilterSet, SessionFilterSet
 from programs.forms import CohortForm, SessionForm
 from programs.models import Cohort, Facilitator, ProgramPage, Session, Venue
 from programs.panels import SchedulePreviewPanel
 from programs.permissions import ServiceOwnedPolicy
+
+
+@hooks.register("before_serve_document")
+def serve_documents_only_to_their_keepers(document, request):
+    """Every document request passes here (WAGTAILDOCS_SERVE_METHOD = "serve_view"): a prep document
+    is private, so anyone who may not choose or change it in its collection is told it is not there."""
+    if not user_may_download(request.user, document):
+        raise Http404("No document here.")
 
 
 class RosterColumn(Column):
