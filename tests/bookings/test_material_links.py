@@ -6,9 +6,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.core import signing
-from django.core.files.base import ContentFile
 from django.urls import reverse
-from wagtail.documents import get_document_model
 
 from bookings.material_links import LINK_SALT, document_link, material_link
 from bookings.models import CohortMessage
@@ -17,18 +15,11 @@ from bookings.services.placing import place_booking
 from bookings.services.privacy import erase_participant
 from programs.models import SessionMaterial
 from tests.bookings.helpers import NOW, participant_for
-from tests.factories import CohortFactory, add_program, build_site
+from tests.factories import CohortFactory, add_document, add_program, build_site
 
 pytestmark = pytest.mark.django_db
 
 SITE = "http://127.0.0.1:8000"
-
-
-def make_document(title: str, content: bytes = b"private prep notes"):
-    document = get_document_model()(title=title)
-    document.file.save(f"{title.lower().replace(' ', '-')}.txt", ContentFile(content), save=False)
-    document.save()
-    return document
 
 
 @pytest.fixture
@@ -135,15 +126,15 @@ def test_the_booking_page_shows_material_links_without_the_code(client, booking,
 
 def test_a_material_document_is_streamed_through_the_link(client, booking, cohort):
     session = cohort.sessions.order_by("starts_at").first()
-    material = SessionMaterial.objects.create(session=session, title="Reading", document=make_document("Reading"))
+    material = SessionMaterial.objects.create(session=session, title="Reading", document=add_document("Reading"))
     response = client.get(path_of(material_link(booking=booking, material=material)))
     assert response.status_code == 200 and b"".join(response.streaming_content) == b"private prep notes"
 
 
 def test_a_messages_document_opens_only_for_the_cohort_it_was_sent_to(client, booking, cohort):
-    sent = make_document("Sent")
+    sent = add_document("Sent")
     CohortMessage.objects.create(cohort=cohort, subject="Reading", body="See the link.", attachment=sent)
-    never_sent = make_document("Never sent")
+    never_sent = add_document("Never sent")
     response = client.get(path_of(document_link(booking=booking, document=sent)))
     assert response.status_code == 200 and b"".join(response.streaming_content) == b"private prep notes"
     assert client.get(path_of(document_link(booking=booking, document=never_sent))).status_code == 404
@@ -154,7 +145,7 @@ def test_a_messages_document_opens_only_for_the_cohort_it_was_sent_to(client, bo
 
 def test_a_sessions_message_document_is_not_for_another_sessions_drop_in(client, cohort):
     first, second = list(cohort.sessions.order_by("starts_at"))[:2]
-    document = make_document("Second week")
+    document = add_document("Second week")
     CohortMessage.objects.create(cohort=cohort, session=second, subject="Week 2", body="Bring this.", attachment=document)
     drop_in = place_booking(cohort_id=cohort.pk, participant=participant_for(cohort.program, 5), session_id=first.pk)
     assert client.get(path_of(document_link(booking=drop_in, document=document))).status_code == 404

@@ -3,23 +3,12 @@ change them in their collection; participants get them through their material li
 
 import pytest
 from django.contrib.auth.models import Group, Permission
-from django.core.files.base import ContentFile
 from django.urls import Resolver404, clear_url_caches, resolve
 from django.views.static import serve as static_serve
-from wagtail.documents import get_document_model
-from wagtail.models import Collection, GroupCollectionPermission
+
+from tests.factories import add_collection, add_document
 
 pytestmark = pytest.mark.django_db
-
-
-def collection_for(name: str, *, group: Group, actions: tuple[str, ...]) -> Collection:
-    collection = Collection.get_first_root_node().add_child(name=name)
-    for action in actions:
-        GroupCollectionPermission.objects.create(
-            group=group, collection=collection,
-            permission=Permission.objects.get(content_type__app_label="wagtaildocs", codename=f"{action}_document"),
-        )
-    return collection
 
 
 def facilitator(django_user_model, name: str) -> tuple:
@@ -28,13 +17,6 @@ def facilitator(django_user_model, name: str) -> tuple:
     group.permissions.add(Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"))
     user.groups.add(group)
     return user, group
-
-
-def document_in(collection: Collection, title: str = "Letter to your younger self"):
-    document = get_document_model()(title=title, collection=collection)
-    document.file.save("letter.txt", ContentFile(b"private prep notes"), save=False)
-    document.save()
-    return document
 
 
 @pytest.fixture(autouse=True)
@@ -49,9 +31,10 @@ def files_on_disk(settings, tmp_path):
 def world(django_user_model):
     maya, maya_group = facilitator(django_user_model, "maya")
     ben, ben_group = facilitator(django_user_model, "ben")
-    mayas = collection_for("Maya's materials", group=maya_group, actions=("add", "choose"))
-    bens = collection_for("Ben's materials", group=ben_group, actions=("add", "change", "choose"))
-    return {"maya": maya, "ben": ben, "mayas_document": document_in(mayas), "bens_document": document_in(bens)}
+    mayas = add_collection("Maya's materials", group=maya_group, actions=("add", "choose"))
+    bens = add_collection("Ben's materials", group=ben_group, actions=("add", "change", "choose"))
+    return {"maya": maya, "ben": ben, "mayas_document": add_document("Letter", collection=mayas),
+            "bens_document": add_document("Letter", collection=bens)}
 
 
 def test_an_anonymous_reader_cannot_fetch_a_document_by_its_url(client, world):
