@@ -1,5 +1,6 @@
-"""The cohort-message form: a facilitator attaches only documents they may choose, and a session
-only of the chosen cohort; a forged choice is a form error and nothing is sent."""
+"""A facilitator attaches only documents they may choose (by collection), to a cohort message or a
+session's materials; a message's session is one of its cohort. A forged choice is a form error,
+and nothing is sent or saved."""
 
 from decimal import Decimal
 
@@ -11,6 +12,7 @@ from django.urls import reverse
 from bookings.models import CohortMessage, EmailLog
 from bookings.services.email_planning import plan_emails
 from bookings.services.placing import place_booking
+from programs.models import SessionMaterial
 from tests.bookings.helpers import participant_for
 from tests.factories import CohortFactory, FacilitatorFactory, add_collection, add_document, add_program, build_site
 
@@ -18,6 +20,7 @@ pytestmark = pytest.mark.django_db
 
 PERMISSIONS = [
     ("wagtailadmin", "access_admin"), ("programs", "view_cohort"), ("programs", "view_session"),
+    ("programs", "change_session"),
     ("bookings", "view_cohortmessage"), ("bookings", "add_cohortmessage"),
 ]
 
@@ -97,3 +100,27 @@ def test_a_session_of_the_chosen_cohort_is_accepted(world):
     response = world["client"].post(reverse("cohort_messages:add"), message_data(world, session=session.pk))
     assert response.status_code == 302
     assert CohortMessage.objects.get().session == session
+
+
+def material_form(session, document) -> dict:
+    material = session.materials.get()
+    return {
+        "topic": session.topic, "venue_override": "", "new_date": "", "new_start": "", "new_end": "",
+        "cancel_session": "", "note": "",
+        "materials-TOTAL_FORMS": "1", "materials-INITIAL_FORMS": "1", "materials-MIN_NUM_FORMS": "0",
+        "materials-MAX_NUM_FORMS": "1000", "materials-0-id": str(material.pk), "materials-0-title": material.title,
+        "materials-0-document": str(document.pk), "materials-0-url": "", "materials-0-note": "",
+        "materials-0-ORDER": "1", "materials-0-DELETE": "",
+    }
+
+
+def test_a_forged_document_of_another_facilitator_is_not_made_a_sessions_material(world):
+    session = world["cohort"].sessions.first()
+    SessionMaterial.objects.create(session=session, title="Reading", note="To come.")
+    url = reverse("sessions:edit", args=[session.pk])
+    response = world["client"].post(url, material_form(session, world["their_document"]))
+    assert response.status_code == 200
+    assert session.materials.get().document is None
+    response = world["client"].post(url, material_form(session, world["my_document"]))
+    assert response.status_code == 302
+    assert session.materials.get().document == world["my_document"]
