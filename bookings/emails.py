@@ -17,6 +17,7 @@ from bookings.material_links import document_link, material_link
 from bookings.models import EmailKind, EmailLog
 from programs.time_zones import zone_label
 
+
 @dataclass(frozen=True)
 class SessionTime:
     """A session's time as one participant reads it."""
