@@ -12,6 +12,12 @@ def new_secret_code() -> str:
     return secrets.token_urlsafe(24)
 
 
+def new_material_key() -> str:
+    # 96 random bits. The key only names a booking inside a signed material link, which
+    # opens one material and nothing else; the signature, not the key, is what cannot be forged.
+    return secrets.token_urlsafe(12)
+
+
 def code_digest(code: str) -> str:
     """What the database looks codes up by: timing the lookup tells nothing about the code itself."""
     return hashlib.sha256(code.encode()).hexdigest()

@@ -8,17 +8,15 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import dateformat
 
+from bookings.material_links import document_link, material_link
 from bookings.models import EmailKind, EmailLog
 from bookings.privacy_links import address_token
 from programs.time_zones import zone_label
-
-MATERIAL_LINK_SALT = "bookings.material"
 
 
 @dataclass(frozen=True)
@@ -42,18 +40,6 @@ def _format(starts, ends, zone_name: str) -> str:
     zone = ZoneInfo(zone_name)
     starts, ends = starts.astimezone(zone), ends.astimezone(zone)
     return f"{dateformat.format(starts, 'D j M, H:i')}–{dateformat.format(ends, 'H:i')} {zone_label(zone_name)}"
-
-
-def material_link(*, booking, material) -> str:
-    """A signed link to one material for one booking; it stops working after a while."""
-    token = signing.dumps({"b": booking.code, "m": material.pk}, salt=MATERIAL_LINK_SALT, compress=True)
-    return settings.SITE_URL + reverse("bookings:material", args=[token])
-
-
-def document_link(*, booking, document) -> str:
-    """A signed link to a document sent with a facilitator's message, for one booking."""
-    token = signing.dumps({"b": booking.code, "d": document.pk}, salt=MATERIAL_LINK_SALT, compress=True)
-    return settings.SITE_URL + reverse("bookings:material", args=[token])
 
 
 def build_message(log: EmailLog, *, organisation: str) -> EmailMultiAlternatives:

@@ -1,10 +1,16 @@
-"""The intake and consent form, generated from the program's own questions."""
+"""The intake and consent form, generated from the program's own questions; the participant's other
+forms; and the facilitator's message to a cohort."""
 
 from django import forms
 from django.utils import dateformat, timezone
+from django.utils.html import escape
+from wagtail.admin.forms import WagtailAdminModelForm
 
-from bookings.models import PaymentMethod
+from bookings.models import CohortMessage, PaymentMethod
 from bookings.services.placing import Participant, consent_text_for, payment_methods_for
+from programs.access import cohorts_visible_to
+from programs.documents import documents_user_may_attach
+from programs.models import Session
 from programs.templatetags.money_tags import money
 from programs.time_zones import known_time_zones, zone_label
 
@@ -85,7 +91,9 @@ class IntakeForm(forms.Form):
             return
         field.label = label
         field.required = bool(value.get("required"))
-        field.help_text = value.get("help_text", "")
+        # Django's field templates print help_text unescaped (it is meant for the site's own
+        # markup); a program's question is written by a facilitator, so it is shown as text.
+        field.help_text = escape(value.get("help_text", ""))
         self.fields[name] = field
         self.question_fields.append((name, label))
 
@@ -180,3 +188,31 @@ class DetailsForm(IntakeForm):
             name.removeprefix("q_"): {"question": label, "answer": self.cleaned_data.get(name)}
             for name, label in self.question_fields
         }
+
+
+class CohortMessageForm(WagtailAdminModelForm):
+    """A facilitator's message: to a cohort they run, about one of its sessions, with a document they may choose.
+
+    The choices are narrowed for the drop-downs, and the same querysets are what a POST is
+    validated against, so a forged id of another facilitator's cohort or document is a form error.
+    """
+
+    class Meta:
+        model = CohortMessage
+        fields = ["cohort", "session", "subject", "body", "attachment"]
+
+    def __init__(self, *args, for_user, **kwargs):
+        super().__init__(*args, for_user=for_user, **kwargs)
+        cohorts = cohorts_visible_to(for_user)
+        # The choices are named "program · cohort" and "program · cohort · date": joined, not one query each.
+        self.fields["cohort"].queryset = cohorts.select_related("program")
+        self.fields["session"].queryset = Session.objects.filter(cohort__in=cohorts).select_related("cohort__program")
+        # By collection, as Wagtail's own document chooser decides: a private collection stays private.
+        self.fields["attachment"].queryset = documents_user_may_attach(for_user)
+
+    def clean(self):
+        cleaned = super().clean()
+        cohort, session = cleaned.get("cohort"), cleaned.get("session")
+        if cohort and session and session.cohort_id != cohort.pk:
+            self.add_error("session", "Choose a session of this cohort, or leave it empty to write to the whole cohort.")
+        return cleaned

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db.models import Prefetch, Q
 
 from bookings.codes import code_digest, same_code
-from bookings.emails import material_link
+from bookings.material_links import material_link
 from bookings.models import (
     Attendance,
     Booking,

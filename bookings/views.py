@@ -1,12 +1,10 @@
 """The participant's side of booking: the intake form, the private booking page, paying and cancelling."""
 
 import logging
-from datetime import timedelta
 
 import stripe
 from django.conf import settings
 from django.contrib import messages
-from django.core import signing
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,14 +15,14 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from bookings import stripe_gateway
-from bookings.emails import MATERIAL_LINK_SALT
 from bookings.exceptions import BookingError, PaymentProviderError
 from bookings.forms import CancelForm, DetailsForm, EraseForm, IntakeForm, LostLinkForm, WaitlistForm
+from bookings.material_links import material_for_link
 from bookings.ratelimit import rate_limited
 from bookings.http import private_page
 from bookings.privacy_links import address_from_token
 from bookings.services.email_planning import plan_booking_links, plan_privacy_link
-from bookings.models import Booking, CohortMessage, WaitlistEntry, WaitlistState
+from bookings.models import WaitlistEntry, WaitlistState
 from bookings.selectors import booking_for_page, sessions_for_booking_page
 from bookings.services.cancelling import cancel_booking, refund_quote
 from bookings.services.payments import handle_stripe_event, start_checkout, sync_checkout_from_return
@@ -32,7 +30,7 @@ from bookings.services.placing import place_booking_quietly, update_participant_
 from bookings.services.privacy import booking_data, erase_booking, erase_participant, participant_data
 from bookings.services.waitlist import join_waitlist, leave_waitlist
 from cms.page_cache import cache_for_readers
-from programs.models import Cohort, SessionMaterial
+from programs.models import Cohort
 
 logger = logging.getLogger(__name__)
 
@@ -272,33 +270,17 @@ def stripe_webhook(request):
     return HttpResponse(status=200)
 
 
-MATERIAL_LINK_LIFETIME = timedelta(days=14)
-
-
 @private_page
 def material(request, token: str):
-    """A prep material or a message's document behind a signed link, for a booking with a place."""
-    try:
-        data = signing.loads(token, salt=MATERIAL_LINK_SALT, max_age=MATERIAL_LINK_LIFETIME)
-    except signing.BadSignature:
-        raise Http404("This link has expired or is not valid. Your booking page has fresh links.") from None
-    booking = Booking.objects.filter(code=data.get("b", "")).first()
-    if booking is None or not booking.has_place:
-        raise Http404("This material is only for confirmed participants of its group.")
-    if "d" in data:
-        sent_with = CohortMessage.objects.filter(cohort_id=booking.cohort_id, attachment_id=data["d"])
-        document = sent_with.select_related("attachment").first()
-        if document is None:
-            raise Http404("This document is only for the group it was sent to.")
-        return FileResponse(document.attachment.file.open("rb"), filename=document.attachment.filename)
-    item = SessionMaterial.objects.select_related("session", "document").filter(pk=data.get("m")).first()
-    if item is None or item.session.cohort_id != booking.cohort_id or booking.session_id not in (None, item.session_id):
-        raise Http404("This material is only for confirmed participants of its group.")
-    if item.document:
-        return FileResponse(item.document.file.open("rb"), filename=item.document.filename)
-    if item.url:
-        return redirect(item.url)
-    return render(request, "bookings/material_note.html", {"material": item, "booking": booking})
+    """A prep material or a message's document behind a material link, for a booking with a place."""
+    found = material_for_link(token=token)
+    if found is None:
+        raise Http404("This link has expired or is not for this material. Your booking page has fresh links.")
+    if found.document:
+        return FileResponse(found.document.file.open("rb"), filename=found.document.filename)
+    if found.url:
+        return redirect(found.url)
+    return render(request, "bookings/material_note.html", {"material": found})
 
 
 def _go_to_checkout(request, booking):

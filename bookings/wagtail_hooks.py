@@ -12,8 +12,9 @@ from bookings.panels import WeekAheadPanel
 from bookings.admin_views import (
     BookingHistoryView, BookingInspectView, PaymentExportIndexView, SafeExportIndexView, booking_action,
 )
+from bookings.forms import CohortMessageForm
 from bookings.models import Booking, CohortMessage, EmailLog, Payment
-from programs.access import ScopedViewSetMixin, cohorts_visible_to
+from programs.access import ScopedViewSetMixin
 from programs.filters import cohort_filterset
 from programs.permissions import ServiceOwnedPolicy
 
@@ -121,16 +122,6 @@ register_permission_policy(
 
 
 class CohortMessageCreateView(generic.CreateView):
-    def get_form(self, *args, **kwargs):
-        form = super().get_form(*args, **kwargs)
-        cohorts = cohorts_visible_to(self.request.user)
-        # The choices are named "program · cohort" and "program · cohort · date": joined, not one query each.
-        form.fields["cohort"].queryset = cohorts.select_related("program")
-        form.fields["session"].queryset = (
-            form.fields["session"].queryset.filter(cohort__in=cohorts).select_related("cohort__program")
-        )
-        return form
-
     def save_instance(self):
         self.form.instance.author = self.request.user
         return super().save_instance()
@@ -148,7 +139,9 @@ class CohortMessageViewSet(ScopedViewSetMixin, ModelViewSet):
     list_display = ["subject", "cohort", "session", "created_at", "author"]
     list_select_related = ("cohort__program", "session__cohort__program", "author")
     filterset_class = cohort_filterset(CohortMessage)
-    form_fields = ["cohort", "session", "subject", "body", "attachment"]
+
+    def get_form_class(self, for_update=False):
+        return CohortMessageForm
 
 
 @hooks.register("register_admin_viewset")

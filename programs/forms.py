@@ -8,6 +8,7 @@ from django import forms
 from wagtail.admin.forms import WagtailAdminModelForm, WagtailAdminPageForm
 from wagtail.admin.widgets import AdminDateInput
 
+from programs.documents import documents_user_may_attach
 from programs.schedule import WeeklyPattern, build_rule, read_pattern
 from programs.time_zones import local_span, validate_time_zone
 
@@ -126,6 +127,12 @@ class SessionForm(WagtailAdminModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # A material's document is one the user may choose (by collection), as Wagtail's chooser offers:
+        # a forged id of another facilitator's document is a form error, not a file handed to this group.
+        documents = documents_user_may_attach(self.for_user)
+        materials = self.formsets["materials"]
+        for form in [*materials.forms, materials.empty_form]:
+            form.fields["document"].queryset = documents
         if self.instance.pk:
             local_start, local_end = self.instance.local_starts_at, self.instance.local_ends_at
             self.initial.setdefault("new_date", local_start.date())

@@ -1,5 +1,6 @@
 """The programs app in the Wagtail admin: cohorts, sessions, facilitators and venues."""
 
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from wagtail import hooks
@@ -22,12 +23,21 @@ from programs.access import ScopedViewSetMixin, sees_everything
 from programs.admin_views import (
     CohortCreateView, CohortDeleteView, CohortEditView, SessionEditView, duplicate_cohort_view, in_words,
 )
+from programs.documents import user_may_download
 from programs.filters import CohortFilterSet, SessionFilterSet
 from programs.forms import CohortForm, SessionForm
 from programs.models import Cohort, Facilitator, ProgramPage, Session, Venue
 from programs.panels import SchedulePreviewPanel
 from programs.permissions import FacilitatorProfilePolicy, ServiceOwnedPolicy, checked_per_instance
 from programs.selectors import records_that_keep
+
+
+@hooks.register("before_serve_document")
+def serve_documents_only_to_their_keepers(document, request):
+    """Every document request passes here (WAGTAILDOCS_SERVE_METHOD = "serve_view"): a prep document
+    is private, so anyone who may not choose or change it in its collection is told it is not there."""
+    if not user_may_download(request.user, document):
+        raise Http404("No document here.")
 
 
 class RosterColumn(Column):

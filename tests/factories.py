@@ -101,3 +101,28 @@ class CohortFactory(factory.django.DjangoModelFactory):
     def expanded(obj, create, extracted, **kwargs):
         if create and extracted is not False:
             expand_schedule(cohort_id=obj.pk)
+
+
+def add_collection(name: str, *, group=None, actions: tuple[str, ...] = ()):
+    """A document collection under the root, with `group` granted these document actions on it."""
+    from django.contrib.auth.models import Permission
+    from wagtail.models import Collection, GroupCollectionPermission
+
+    collection = Collection.get_first_root_node().add_child(name=name)
+    for action in actions:
+        GroupCollectionPermission.objects.create(
+            group=group, collection=collection,
+            permission=Permission.objects.get(content_type__app_label="wagtaildocs", codename=f"{action}_document"),
+        )
+    return collection
+
+
+def add_document(title: str, *, collection=None, content: bytes = b"private prep notes"):
+    """A Wagtail document holding `content`, in `collection` (the root one if not given)."""
+    from django.core.files.base import ContentFile
+    from wagtail.documents import get_document_model
+
+    document = get_document_model()(title=title, **({"collection": collection} if collection else {}))
+    document.file.save(f"{title.lower().replace(' ', '-')}.txt", ContentFile(content), save=False)
+    document.save()
+    return document

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from bookings.codes import code_digest, new_secret_code
+from bookings.codes import code_digest, new_material_key, new_secret_code
 
 
 class BookingState(models.TextChoices):
@@ -55,6 +55,9 @@ class Booking(models.Model):
     code = models.CharField(max_length=64, unique=True, default=new_secret_code, editable=False)
     # Lookups go through the digest; the code itself is then compared in constant time.
     code_digest = models.CharField(max_length=64, unique=True, editable=False)
+    # Names the booking in prep-material links instead of the code: a forwarded link or a
+    # mail provider's click log opens that one material, never the booking page.
+    material_key = models.CharField(max_length=32, unique=True, default=new_material_key, editable=False)
     state = models.CharField(max_length=20, choices=BookingState.choices)
     payment_method = models.CharField(max_length=16, choices=PaymentMethod.choices)
 

@@ -28,3 +28,9 @@ class CohortMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} · {self.cohort}"
+
+    def reaches(self, booking) -> bool:
+        """Whether this message is for the booking: a session's message skips other sessions' drop-ins."""
+        return booking.cohort_id == self.cohort_id and (
+            not self.session_id or booking.session_id in (None, self.session_id)
+        )

@@ -155,7 +155,7 @@ def _cohort_messages(now):
     by_cohort = _bookings_with_a_place(cohort_ids={m.cohort_id for m in messages})
     for message in messages:
         for booking in by_cohort.get(message.cohort_id, []):
-            if message.session_id and booking.session_id not in (None, message.session_id):
+            if not message.reaches(booking):
                 continue
             # The message id is the revision: one email per participant per message.
             yield _row(EmailKind.COHORT_MESSAGE, booking=booking, revision=message.pk, due_at=message.created_at,

@@ -204,3 +204,17 @@ def test_booking_page_and_form_take_constant_queries(client, cohort, django_asse
         client.get(page_url)
     with django_assert_num_queries(form_queries):
         client.get(form_url)
+
+
+def test_a_questions_help_text_is_shown_as_text_not_markup(client):
+    _, index = build_site()
+    hostile = '<script>alert("x")</script><a href="#" onclick="steal()">more</a>'
+    program = add_program(index, title="Circle", default_price=Decimal("0"), intake_questions=[
+        ("text", {"question": "What brings you here?", "help_text": hostile, "required": False, "long_answer": False}),
+        ("choice", {"question": "Group work before?", "help_text": hostile, "choices": ["Yes", "No"],
+                    "required": False, "allow_several": False}),
+    ])
+    page = client.get(reverse("bookings:book", args=[CohortFactory(program=program, price=Decimal("0")).pk]))
+    content = page.content.decode()
+    assert "<script>alert" not in content and 'onclick="steal()"' not in content
+    assert content.count("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;") == 2

@@ -258,7 +258,7 @@ def test_a_facilitators_message_reaches_each_confirmed_participant_once(cohort, 
 
 
 def test_a_material_link_opens_only_for_a_booking_with_a_place(client, booking, cohort):
-    from bookings.emails import material_link
+    from bookings.material_links import material_link
 
     session = cohort.sessions.first()
     material = SessionMaterial.objects.create(session=session, title="Letter to your younger self", note="Write a few lines.")
