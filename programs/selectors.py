@@ -22,12 +22,12 @@ def upcoming_cohorts(*, programs) -> list[Cohort]:
 
 
 def program_cards(*, index_page) -> list[ProgramPage]:
-    """The live programs under `index_page`, each with `next_cohort` (or None) attached.
+    """The published, public programs under `index_page`, each with `next_cohort` (or None) attached.
 
     Five queries whatever the number of programs and cohorts; only each program's next
     cohort is loaded.
     """
-    programs = list(ProgramPage.objects.child_of(index_page).live().order_by("path"))
+    programs = list(ProgramPage.objects.child_of(index_page).live().public().order_by("path"))
     ranges = _date_ranges(programs=programs)
     next_by_program: dict[int, int] = {}
     # The next open cohort, soonest first; a closed or cancelled one only where nothing is open.

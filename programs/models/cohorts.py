@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from recurrence.fields import RecurrenceField
 
-from programs.models.program import ProgramFormat
+from programs.models.program import ProgramFormat, ProgramPage
 from programs.schedule import RuleError, session_dates
 from programs.time_zones import local_span, local_start, validate_time_zone, zone_label
 
@@ -25,8 +25,9 @@ class CohortStatus(models.TextChoices):
 
 class CohortQuerySet(models.QuerySet):
     def visible(self):
-        """Shown on the public site: everything but drafts."""
-        return self.exclude(status=CohortStatus.DRAFT)
+        """Shown, booked and waitlisted on the public site: not a draft, and its program is
+        published with no view restriction (password, login, groups) on it or above it."""
+        return self.exclude(status=CohortStatus.DRAFT).filter(program__in=ProgramPage.objects.live().public())
 
     def not_finished(self, *, now: datetime | None = None):
         return self.filter(sessions__ends_at__gt=now or timezone.now()).distinct()
