@@ -148,7 +148,7 @@ class WaitlistForm(forms.Form):
 
 
 class LostLinkForm(forms.Form):
-    email = forms.EmailField(max_length=254, label="The email address you booked with",
+    email = forms.EmailField(max_length=254, label="The email address you used",
                              widget=forms.EmailInput(attrs={"autocomplete": "email"}))
 
 

@@ -30,7 +30,7 @@ from bookings.services.cancelling import cancel_booking, refund_quote
 from bookings.services.payments import handle_stripe_event, start_checkout, sync_checkout_from_return
 from bookings.services.placing import place_booking_quietly, update_participant_details
 from bookings.services.privacy import booking_data, erase_booking, erase_participant, participant_data
-from bookings.services.waitlist import join_waitlist, leave_waitlist
+from bookings.services.waitlist import join_waitlist_quietly, leave_waitlist
 from cms.page_cache import cache_for_readers
 from programs.models import Cohort, SessionMaterial
 
@@ -135,11 +135,18 @@ def join_waitlist_view(request, cohort_id: int):
     if not form.is_valid():
         return render(request, "bookings/waitlist_join.html", context, status=422)
     try:
-        entry = join_waitlist(cohort_id=cohort.pk, name=form.cleaned_data["name"], email=form.cleaned_data["email"])
+        join_waitlist_quietly(cohort_id=cohort.pk, name=form.cleaned_data["name"], email=form.cleaned_data["email"])
     except BookingError as refusal:
         form.add_error(None, refusal.message)
         return render(request, "bookings/waitlist_join.html", context, status=409)
-    return redirect("bookings:waitlist", code=entry.code)
+    # As the booking form: the same answer whether the address is new, in line already or has
+    # a place; the link to the waitlist page (or to the booking) goes to the address.
+    return redirect("bookings:waitlist-sent", cohort_id=cohort.pk)
+
+
+def waitlist_sent(request, cohort_id: int):
+    cohort = get_object_or_404(Cohort.objects.visible().select_related("program"), pk=cohort_id)
+    return render(request, "bookings/waitlist_sent.html", {"cohort": cohort})
 
 
 @private_page
