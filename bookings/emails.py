@@ -86,8 +86,9 @@ def _context(log: EmailLog, *, organisation: str) -> dict:
             sessions = [s for s in sessions if s.pk == booking.session_id]
         context["sessions"] = [(s, session_time(s, reader_zone=reader_zone)) for s in sessions]
     if entry:
-        context["offer_url"] = settings.SITE_URL + reverse("bookings:waitlist", args=[entry.code])
-        context["offer_expires"] = _format(entry.offer_expires_at, entry.offer_expires_at, reader_zone).split("–")[0]
+        context["waitlist_url"] = settings.SITE_URL + reverse("bookings:waitlist", args=[entry.code])
+        if entry.offer_expires_at:  # only an offer has an end; a place in line does not
+            context["offer_expires"] = _format(entry.offer_expires_at, entry.offer_expires_at, reader_zone).split("–")[0]
     if log.kind == EmailKind.PRIVACY_LINK:
         # About the address, not one booking: no booking link beside it.
         context.pop("booking_url", None)

@@ -58,6 +58,7 @@ class IntakeForm(forms.Form):
             )
         amount = cohort.price if not tiers else max(t.amount for t in tiers)
         methods = payment_methods_for(program=program, amount=amount)
+        self.only_payment_method = methods[0] if len(methods) == 1 else None
         if len(methods) > 1:
             self.fields["payment_method"] = forms.ChoiceField(
                 label="How would you like to pay?",
@@ -145,6 +146,10 @@ class IntakeForm(forms.Form):
     def chosen_payment_method(self) -> str | None:
         return self.cleaned_data.get("payment_method")
 
+    def pays_by_card(self) -> bool:
+        """Whether the person chose card payment (or it is the only way offered)."""
+        return (self.chosen_payment_method() or self.only_payment_method) == PaymentMethod.STRIPE
+
 
 class CancelForm(forms.Form):
     confirm = forms.BooleanField(label="Yes, cancel my place", error_messages={"required": "Tick the box to cancel."})
@@ -156,7 +161,7 @@ class WaitlistForm(forms.Form):
 
 
 class LostLinkForm(forms.Form):
-    email = forms.EmailField(max_length=254, label="The email address you booked with",
+    email = forms.EmailField(max_length=254, label="The email address you used",
                              widget=forms.EmailInput(attrs={"autocomplete": "email"}))
 
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("booking/<str:code>/details/", views.edit_details, name="edit-details"),
     path("booking/<str:code>/cancel/", views.cancel, name="cancel"),
     path("waitlist/join/<int:cohort_id>/", views.join_waitlist_view, name="join-waitlist"),
+    path("waitlist/join/<int:cohort_id>/sent/", views.waitlist_sent, name="waitlist-sent"),
     path("waitlist/<str:code>/", views.waitlist_page, name="waitlist"),
     path("m/<str:token>/", views.material, name="material"),
     path("stripe/webhook/", views.stripe_webhook, name="stripe-webhook"),

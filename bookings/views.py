@@ -24,11 +24,12 @@ from bookings.privacy_links import address_from_token
 from bookings.services.email_planning import plan_booking_links, plan_privacy_link
 from bookings.models import WaitlistEntry, WaitlistState
 from bookings.selectors import booking_for_page, sessions_for_booking_page
+from bookings.sent_notes import remember_sent_to, take_sent_to
 from bookings.services.cancelling import cancel_booking, refund_quote
 from bookings.services.payments import handle_stripe_event, start_checkout, sync_checkout_from_return
 from bookings.services.placing import place_booking_quietly, update_participant_details
 from bookings.services.privacy import booking_data, erase_booking, erase_participant, participant_data
-from bookings.services.waitlist import join_waitlist, leave_waitlist
+from bookings.services.waitlist import join_waitlist_quietly, leave_waitlist
 from cms.page_cache import cache_for_readers
 from programs.models import Cohort
 
@@ -53,10 +54,11 @@ def book(request, cohort_id: int):
     context = {"form": form, "cohort": cohort, "offer": offer}
     if not form.is_valid():
         return render(request, "bookings/book.html", context, status=422)
+    participant = form.participant()
     try:
         place_booking_quietly(
             cohort_id=cohort.pk,
-            participant=form.participant(),
+            participant=participant,
             tier_id=form.chosen_tier_id(),
             payment_method=form.chosen_payment_method(),
             waitlist_code=offer.code if offer else None,
@@ -68,12 +70,21 @@ def book(request, cohort_id: int):
     # The same answer for a new booking and for an address that has one already: the link to
     # the booking (and to its payment) goes to the address, so typing someone's address
     # neither tells whether they have a place nor opens anything of theirs.
+    remember_sent_to(request, cohort_id=cohort.pk, email=participant.email, card=form.pays_by_card())
     return redirect("bookings:booked", cohort_id=cohort.pk)
 
 
+@private_page  # it may name the address just typed
 def booked(request, cohort_id: int):
+    return _check_your_inbox(request, cohort_id, "bookings/booked.html")
+
+
+def _check_your_inbox(request, cohort_id: int, template: str) -> HttpResponse:
     cohort = get_object_or_404(Cohort.objects.visible().select_related("program"), pk=cohort_id)
-    return render(request, "bookings/booked.html", {"cohort": cohort})
+    return render(request, template, {
+        "cohort": cohort, "sent_to": take_sent_to(request, cohort_id=cohort.pk),
+        "hold_minutes": settings.BOOKING_HOLD_MINUTES, "offer_hours": settings.WAITLIST_OFFER_HOURS,
+    })
 
 
 # The page a secret code opens is where codes would be guessed: limited for every method.
@@ -132,12 +143,21 @@ def join_waitlist_view(request, cohort_id: int):
         return render(request, "bookings/waitlist_join.html", context)
     if not form.is_valid():
         return render(request, "bookings/waitlist_join.html", context, status=422)
+    email = form.cleaned_data["email"]
     try:
-        entry = join_waitlist(cohort_id=cohort.pk, name=form.cleaned_data["name"], email=form.cleaned_data["email"])
+        join_waitlist_quietly(cohort_id=cohort.pk, name=form.cleaned_data["name"], email=email)
     except BookingError as refusal:
         form.add_error(None, refusal.message)
         return render(request, "bookings/waitlist_join.html", context, status=409)
-    return redirect("bookings:waitlist", code=entry.code)
+    # As the booking form: the same answer whether the address is new, in line already or has
+    # a place; the link to the waitlist page (or to the booking) goes to the address.
+    remember_sent_to(request, cohort_id=cohort.pk, email=email)
+    return redirect("bookings:waitlist-sent", cohort_id=cohort.pk)
+
+
+@private_page
+def waitlist_sent(request, cohort_id: int):
+    return _check_your_inbox(request, cohort_id, "bookings/waitlist_sent.html")
 
 
 @private_page

@@ -15,6 +15,7 @@ class EmailKind(models.TextChoices):
     COHORT_MESSAGE = "cohort_message", "Message from a facilitator"
     BOOKING_LINK = "booking_link", "Booking link sent again"
     PRIVACY_LINK = "privacy_link", "Link to all of an address's bookings"
+    WAITLIST_LINK = "waitlist_link", "Waitlist page link"
 
 
 class EmailStatus(models.TextChoices):

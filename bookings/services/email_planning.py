@@ -26,6 +26,7 @@ from bookings.models import (
 from programs.models import Session
 
 HAS_PLACE = [BookingState.CONFIRMED, BookingState.AWAITING_PAYMENT]
+IN_LINE = [WaitlistState.WAITING, WaitlistState.OFFERED]
 # Change notices and cancellations older than this are history, not news.
 NEWS_WINDOW = timedelta(days=7)
 # Prep emails are planned at most this far ahead of a session, whatever the program's lead time.
@@ -170,13 +171,20 @@ def _bookings_with_a_place(*, cohort_ids) -> dict[int, list[Booking]]:
 
 
 def plan_booking_links(*, email: str, now: datetime | None = None, cohort_id: int | None = None) -> int:
-    """Someone lost their booking link (or booked again): one email per active booking of that
-    address (in that cohort, with `cohort_id`), at most hourly."""
+    """Someone lost their links (or booked or joined a waitlist again): one email per active
+    booking and per place in a waitlist line of that address (in that cohort, with `cohort_id`),
+    at most hourly."""
     now = now or timezone.now()
-    bookings = Booking.objects.active().filter(email__iexact=email.strip())
+    email = email.strip()
+    bookings = Booking.objects.active().filter(email__iexact=email)
+    entries = WaitlistEntry.objects.filter(email__iexact=email, state__in=IN_LINE, erased_at=None)
     if cohort_id is not None:
-        bookings = bookings.filter(cohort_id=cohort_id)
-    rows = [_row(EmailKind.BOOKING_LINK, booking=booking, revision=_hour(now), due_at=now) for booking in bookings]
+        bookings, entries = bookings.filter(cohort_id=cohort_id), entries.filter(cohort_id=cohort_id)
+    revision = _hour(now)
+    rows = [
+        *(_row(EmailKind.BOOKING_LINK, booking=booking, revision=revision, due_at=now) for booking in bookings),
+        *(_row(EmailKind.WAITLIST_LINK, entry=entry, revision=revision, due_at=now) for entry in entries),
+    ]
     EmailLog.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
 

@@ -22,6 +22,7 @@ logger = logging.getLogger(__name__)
 CLAIM_TIMEOUT = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
 HAS_PLACE = {BookingState.CONFIRMED, BookingState.AWAITING_PAYMENT}
+IN_LINE = {WaitlistState.WAITING, WaitlistState.OFFERED}
 
 
 def claimable(now: datetime):
@@ -71,6 +72,8 @@ def _no_longer_needed(log: EmailLog, *, now: datetime) -> str:
         return ""
     if log.waitlist_entry_id:
         entry = log.waitlist_entry
+        if log.kind == EmailKind.WAITLIST_LINK:
+            return "" if entry.state in IN_LINE else "the place in line has ended"
         return "" if entry.state == WaitlistState.OFFERED and entry.offer_expires_at > now else "the offer has ended"
     booking = log.booking
     if log.kind == EmailKind.BOOKING_LINK:

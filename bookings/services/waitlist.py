@@ -10,6 +10,7 @@ from django.utils import timezone
 from bookings.exceptions import AlreadyBooked, BookingClosed, CohortFull, NotAllowedNow
 from bookings.models import Booking, WaitlistEntry, WaitlistState
 from bookings.seats import seats_taken
+from bookings.services.email_planning import plan_booking_links
 from bookings.services.locking import lock_cohort
 from bookings.services.placing import ensure_bookable
 from programs.models import Cohort
@@ -33,6 +34,24 @@ def join_waitlist(*, cohort_id: int, name: str, email: str, now: datetime | None
         if waiting.exists():
             raise AlreadyBooked("This email address is already on the waitlist for this group.")
         return WaitlistEntry.objects.create(cohort=cohort, name=name.strip(), email=email)
+
+
+def join_waitlist_quietly(*, cohort_id: int, name: str, email: str, now: datetime | None = None) -> WaitlistEntry | None:
+    """`join_waitlist` for the public form, which must not tell whether an address is in line
+    or has a place.
+
+    The link goes to the address, never to the browser: a new place in line, the one the
+    address holds already, or its booking in this group; for the last two nothing is made and
+    None is returned. Other refusals (closed, places left) are raised as before: a stranger
+    meets them too.
+    """
+    with transaction.atomic():
+        try:
+            entry = join_waitlist(cohort_id=cohort_id, name=name, email=email, now=now)
+        except AlreadyBooked:
+            entry = None
+        plan_booking_links(email=email, cohort_id=cohort_id, now=now)
+    return entry
 
 
 def offer_free_seats(*, cohort_id: int, now: datetime | None = None) -> list[WaitlistEntry]:

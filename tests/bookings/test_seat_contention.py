@@ -19,10 +19,11 @@ from django.test import override_settings
 from django.utils import timezone
 
 from bookings.exceptions import AlreadyBooked, CohortFull
-from bookings.models import Booking, BookingState
+from bookings.models import Booking, BookingState, EmailKind, EmailLog, WaitlistEntry
 from bookings.seats import seats_taken
 from bookings.services.cancelling import cancel_booking
-from bookings.services.placing import place_booking
+from bookings.services.placing import place_booking, place_booking_quietly
+from bookings.services.waitlist import join_waitlist_quietly
 from programs.models import ProgramPriceTier
 from tests.bookings.helpers import participant_for
 from tests.factories import CohortFactory, add_program, build_site
@@ -217,6 +218,47 @@ def test_one_person_pressing_book_20_times_at_once_gets_one_place_and_19_clear_r
     assert len(booked) == 1
     assert all(isinstance(o, AlreadyBooked) for o in outcomes if o not in booked), outcomes
     assert Booking.objects.filter(cohort=cohort).count() == 1
+
+
+def in_one_hour(test):
+    """Run `test` at twenty past the hour (the clock still moving): links are sent at most
+    hourly, so a run that crossed the hour would rightly plan a second one."""
+    return time_machine.travel(timezone.now().replace(minute=20), tick=True)(test)
+
+
+@pytest.mark.postgres
+@in_one_hour
+def test_one_person_sending_the_public_form_20_times_at_once_gets_one_place_and_one_email():
+    cohort = free_cohort(capacity=10)
+    same_person = participant_for(cohort.program, 7)
+
+    outcomes = run_at_once([
+        Attempt(lambda: place_booking_quietly(cohort_id=cohort.pk, participant=same_person)) for _ in range(20)
+    ])
+
+    (booking,) = [o for o in outcomes if isinstance(o, Booking)]
+    assert outcomes.count(None) == 19, outcomes  # each told quietly, by email, not refused aloud
+    assert Booking.objects.filter(cohort=cohort).count() == 1
+    (link,) = EmailLog.objects.filter(kind=EmailKind.BOOKING_LINK)
+    assert (link.booking_id, link.to) == (booking.pk, same_person.email)
+
+
+@pytest.mark.postgres
+@in_one_hour
+def test_one_person_joining_the_waitlist_20_times_at_once_is_in_line_once_and_told_once():
+    cohort = free_cohort(capacity=1)
+    place_booking(cohort_id=cohort.pk, participant=participant_for(cohort.program, 1))
+
+    outcomes = run_at_once([
+        Attempt(lambda: join_waitlist_quietly(cohort_id=cohort.pk, name="Ana", email="ana@example.org"))
+        for _ in range(20)
+    ])
+
+    (entry,) = [o for o in outcomes if isinstance(o, WaitlistEntry)]
+    assert outcomes.count(None) == 19, outcomes
+    assert WaitlistEntry.objects.filter(cohort=cohort).count() == 1
+    (link,) = EmailLog.objects.filter(kind=EmailKind.WAITLIST_LINK)
+    assert link.waitlist_entry_id == entry.pk
 
 
 @pytest.fixture

@@ -1,10 +1,14 @@
 """Participants and facilitators in a real browser (375 px wide), with an accessibility check on each page."""
 
+import re
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 
-from bookings.models import Attendance, Booking, BookingState
+from bookings.models import Attendance, Booking, BookingState, EmailLog, EmailStatus
+from bookings.services.email_planning import plan_emails
+from bookings.services.email_sending import send_planned_email
 from bookings.services.placing import place_booking
 from tests.bookings.helpers import participant_for
 from tests.browser.conftest import assert_accessible, fits_the_screen
@@ -29,6 +33,25 @@ def fill_the_form(page, *, email: str):
     page.get_by_label("I have read this note").check()
 
 
+def open_the_emailed_link(page, live_server, *, to: str) -> None:
+    """What the participant does next: the site's email arrives (planned and sent as the tick and
+    the worker would), and they follow the one link to their booking page in it."""
+    plan_emails()
+    for log in EmailLog.objects.filter(to=to, status=EmailStatus.PLANNED):
+        send_planned_email(log_id=log.pk, organisation="Circles")
+    (message,) = [m for m in mail.outbox if m.to == [to]]
+    page.goto(live_server.url + re.search(r"/booking/[\w-]+/", message.body).group(0))
+
+
+def check_your_inbox(page, *, email: str) -> None:
+    """The page after the form: no booking link in it, the typed address named, a way to ask again."""
+    page.wait_for_url("**/sent/")
+    assert page.get_by_role("heading", name="Check your inbox").is_visible()
+    assert f"We are sending an email to {email}" in page.get_by_role("status").inner_text()
+    assert "/booking/" not in page.content().replace("/booking/lost-link/", "")
+    assert page.get_by_role("link", name="ask for the link again").is_visible()
+
+
 def test_booking_a_free_place_end_to_end(live_server, phone, site_with_programs):
     page = phone
     page.goto(live_server.url + site_with_programs["index"].url)
@@ -46,7 +69,11 @@ def test_booking_a_free_place_end_to_end(live_server, phone, site_with_programs)
 
     fill_the_form(page, email="sam@example.org")
     page.get_by_role("button", name="Book my place").click()
-    page.wait_for_url("**/booking/**")
+    check_your_inbox(page, email="sam@example.org")
+    assert fits_the_screen(page)
+    assert_accessible(page)
+
+    open_the_emailed_link(page, live_server, to="sam@example.org")
     assert "Your place is confirmed, Sam Rivera" in page.content()
     assert "Chicago time" in page.content()  # the browser's zone, sent with the form
     assert fits_the_screen(page)
@@ -64,6 +91,14 @@ def test_booking_a_paid_place_through_the_stripe_checkout_return(live_server, ph
     page.goto(live_server.url + f"/book/{site_with_programs['paid'].pk}/")
     fill_the_form(page, email="pat@example.org")
     page.get_by_role("button", name="Book my place").click()
+    check_your_inbox(page, email="pat@example.org")
+    assert f"we keep the seat for you for {settings.BOOKING_HOLD_MINUTES} minutes" in page.content()
+    assert_accessible(page)
+
+    open_the_emailed_link(page, live_server, to="pat@example.org")
+    assert "Your seat is held until" in page.content()
+    assert_accessible(page)
+    page.get_by_role("button", name=re.compile(r"^Pay .* now$")).click()
     page.wait_for_url(f"{stripe_stand_in.base_url}/pay/**")
 
     # At Stripe: the participant pays, and Stripe sends them back to the success URL.
@@ -155,7 +190,7 @@ def test_booking_with_the_keyboard_alone(live_server, phone, site_with_programs)
     page.keyboard.press("Space")
     tab_to(page, "button[type=submit]")
     page.keyboard.press("Enter")
-    page.wait_for_url("**/booking/**")
+    check_your_inbox(page, email="kim@example.org")
     assert Booking.objects.get().name == "Kim Keyboard"
     # The first Tab on any page reaches the skip link, which moves the focus to the content.
     page.goto(live_server.url + "/")
