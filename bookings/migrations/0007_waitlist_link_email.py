@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('bookings', '0003_erasure_and_address_links'),
+        ('bookings', '0006_booking_material_key_unique'),
         ('programs', '0002_session_status_ends_at'),
     ]
 
