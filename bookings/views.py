@@ -165,7 +165,10 @@ def waitlist_page(request, code: str):
     entries = WaitlistEntry.objects.select_related("cohort__program").filter(erased_at=None)
     entry = get_object_or_404(entries, code=code[:64])
     if request.method == "POST":
-        leave_waitlist(code=entry.code)
+        try:
+            leave_waitlist(code=entry.code)
+        except BookingError as refusal:
+            messages.error(request, refusal.message)
         return redirect("bookings:waitlist", code=entry.code)
     position = None
     if entry.state == WaitlistState.WAITING:

@@ -11,7 +11,7 @@ from bookings.exceptions import AlreadyBooked, BookingClosed, CohortFull, NotAll
 from bookings.models import Booking, WaitlistEntry, WaitlistState
 from bookings.seats import seats_taken
 from bookings.services.email_planning import plan_booking_links
-from bookings.services.locking import lock_cohort
+from bookings.services.locking import lock_cohort, locking_transaction
 from bookings.services.placing import ensure_bookable
 from programs.models import Cohort
 
@@ -20,7 +20,7 @@ def join_waitlist(*, cohort_id: int, name: str, email: str, now: datetime | None
     """Put someone in line for a full cohort."""
     now = now or timezone.now()
     email = email.strip()
-    with transaction.atomic():
+    with locking_transaction():
         cohort = lock_cohort(cohort_id)
         if cohort.status != Cohort.Status.OPEN:
             raise BookingClosed("This group is not taking bookings, so its waitlist is closed.")
@@ -61,7 +61,7 @@ def offer_free_seats(*, cohort_id: int, now: datetime | None = None) -> list[Wai
     an entry in state OFFERED with `offered_at` is the record they work from.
     """
     now = now or timezone.now()
-    with transaction.atomic():
+    with locking_transaction():
         cohort = lock_cohort(cohort_id)
         WaitlistEntry.objects.filter(
             cohort=cohort, state=WaitlistState.OFFERED, offer_expires_at__lte=now
@@ -88,7 +88,7 @@ def leave_waitlist(*, code: str, now: datetime | None = None) -> WaitlistEntry:
     """Leave the line, or decline an offer: either way the seat goes to the next person."""
     now = now or timezone.now()
     cohort_id = WaitlistEntry.objects.values_list("cohort_id", flat=True).get(code=code)
-    with transaction.atomic():
+    with locking_transaction():
         lock_cohort(cohort_id)
         entry = WaitlistEntry.objects.select_for_update().get(code=code)
         if entry.state == WaitlistState.WAITING:
@@ -116,7 +116,7 @@ def offer_seat_to(*, entry_id: int, now: datetime | None = None) -> WaitlistEntr
     """Staff offer a free seat to one person on the waitlist, whatever their place in line."""
     now = now or timezone.now()
     cohort_id = WaitlistEntry.objects.values_list("cohort_id", flat=True).get(pk=entry_id)
-    with transaction.atomic():
+    with locking_transaction():
         cohort = lock_cohort(cohort_id)
         entry = WaitlistEntry.objects.select_for_update().get(pk=entry_id)
         if entry.state == WaitlistState.OFFERED and entry.offer_expires_at > now:

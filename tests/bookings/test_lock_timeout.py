@@ -98,3 +98,21 @@ def test_on_sqlite_a_booking_waits_for_the_write_lock_only_the_busy_timeout(file
         other.close()
     assert Booking.objects.count() == 0
     assert client.post(reverse("bookings:book", args=[cohort.pk]), data).status_code == 302
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_waitlist_waits_for_the_lock_only_so_long(client, cohort, settings):
+    from bookings.models import WaitlistEntry, WaitlistState
+    from bookings.services.waitlist import join_waitlist
+
+    settings.BOOKING_LOCK_TIMEOUT_MS = 200
+    for n in range(cohort.capacity):
+        place_booking(cohort_id=cohort.pk, participant=participant_for(cohort.program, n))
+    entry = join_waitlist(cohort_id=cohort.pk, name="Ana", email="ana@example.org")
+    with cohort_locked_by_another_connection(cohort):
+        joined = client.post(reverse("bookings:join-waitlist", args=[cohort.pk]),
+                             {"name": "Ben", "email": "ben@example.org"})
+        left = client.post(reverse("bookings:waitlist", args=[entry.code]), follow=True)
+    assert joined.status_code == 409 and BUSY in joined.content.decode()
+    assert left.status_code == 200 and BUSY in left.content.decode()
+    assert list(WaitlistEntry.objects.values_list("email", "state")) == [("ana@example.org", WaitlistState.WAITING)]
