@@ -196,3 +196,23 @@ def test_booking_with_the_keyboard_alone(live_server, phone, site_with_programs)
     page.goto(live_server.url + "/")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+
+
+def test_the_booking_form_focuses_its_errors_and_sends_once_however_often_pressed(
+    live_server, phone, site_with_programs
+):
+    page = phone
+    page.goto(live_server.url + f"/book/{site_with_programs['free'].pk}/")
+    page.get_by_label("Your name").fill("Sam Rivera")
+    page.get_by_role("button", name="Book my place").click()  # no address, no consent yet
+    page.wait_for_load_state()
+    assert page.evaluate("document.activeElement.id") == "form-errors"
+    assert page.get_by_label("Your name").input_value() == "Sam Rivera"
+
+    fill_the_form(page, email="sam@example.org")
+    posts = []
+    page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
+    page.get_by_role("button", name="Book my place").dblclick()
+    page.wait_for_url("**/sent/")
+    assert len(posts) == 1
+    assert Booking.objects.filter(email="sam@example.org").count() == 1
