@@ -2,8 +2,10 @@ from django.conf import settings
 from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from cms import views as cms_views
 from config import admin_2fa
 from config.esp_webhooks import tracking_urlpatterns
 from programs.admin_views import site_history_urls
@@ -16,6 +18,10 @@ urlpatterns = [
     path("admin/reports/", include(site_history_urls)),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("favicon.ico", cms_views.favicon, name="favicon"),
+    path("robots.txt", cms_views.robots_txt, name="robots-txt"),
+    # Wagtail's sitemap lists live, public pages only.
+    path("sitemap.xml", sitemap, name="sitemap"),
     path("", include("bookings.urls")),
     # The tracking webhook (delivered, bounced, complained) of the ESP in use only, e.g. /anymail/mailgun/tracking/.
     path("anymail/", include((tracking_urlpatterns(settings.ANYMAIL_ESP), "anymail"))),

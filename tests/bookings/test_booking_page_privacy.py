@@ -69,3 +69,12 @@ def test_another_or_a_guessed_code_shows_nothing(client, cohort):
         response = client.get(f"/booking/{code}/")
         assert response.status_code == 404
         assert "Welcome letter" not in response.content.decode()
+
+
+def test_a_cancelled_booking_offers_no_calendar(client):
+    _, index = build_site()
+    program = add_program(index, default_price=Decimal("0"))
+    booking = place_booking(cohort_id=CohortFactory(program=program, price=0).pk, participant=participant_for(program))
+    assert "Add the sessions to your calendar" in client.get(booking.get_absolute_url()).content.decode()
+    cancel_booking(booking_id=booking.pk)
+    assert "Add the sessions to your calendar" not in client.get(booking.get_absolute_url()).content.decode()
