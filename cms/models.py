@@ -5,7 +5,8 @@ from django.utils.functional import SimpleLazyObject
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import StreamField
-from wagtail.models import Page
+from wagtail.models import Page, Site
+from wagtail.permission_policies.sites import SitePermissionPolicy
 from wagtail.search import index
 
 from cms.blocks import BodyBlock
@@ -78,9 +79,23 @@ class StandardPage(CachedForReadersMixin, RoutedFromCache, Page):
     subpage_types = ["cms.StandardPage"]
 
 
+class SitePermissionPolicyForPostgres(SitePermissionPolicy):
+    """Wagtail's, less its DISTINCT over sites ordered by an expression (the Site manager's
+    ordering): PostgreSQL refuses that query, so opening the settings without permission was
+    a 500 there instead of a refusal."""
+
+    def sites_user_has_any_permission_for(self, user, actions):
+        sites = super().sites_user_has_any_permission_for(user, actions)
+        return Site.objects.filter(pk__in=sites.order_by().values("pk"))
+
+
 @register_setting(icon="cog")
 class SiteSettings(BaseSiteSetting):
     """Who runs the site and how to reach them."""
+
+    @classmethod
+    def get_permission_policy(cls):
+        return SitePermissionPolicyForPostgres(cls)
 
     organisation_name = models.CharField(max_length=120, default="Inner Child Circles")
     contact_email = models.EmailField(blank=True)

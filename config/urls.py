@@ -8,14 +8,14 @@ from wagtail.documents import urls as wagtaildocs_urls
 from cms import views as cms_views
 from config import admin_2fa
 from config.esp_webhooks import tracking_urlpatterns
-from programs.admin_views import site_history_urls
+from programs.admin_views import staff_report_urls
 
 urlpatterns = [
     # Before Wagtail's admin, under its prefix: the second sign-in step (config/admin_2fa.py).
     path("admin/two-factor/verify/", admin_2fa.verify, name="admin-2fa-verify"),
     path("admin/two-factor/setup/", admin_2fa.setup, name="admin-2fa-setup"),
-    # Before Wagtail's admin: its site-history report, restricted to staff.
-    path("admin/reports/", include(site_history_urls)),
+    # Before Wagtail's admin: its site-history and page-types reports, restricted to staff.
+    path("admin/reports/", include(staff_report_urls)),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("favicon.ico", cms_views.favicon, name="favicon"),

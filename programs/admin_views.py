@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from wagtail.admin import messages
 from wagtail.admin.auth import require_admin_access
 from wagtail.admin.views.reports.audit_logging import LogEntriesView
+from wagtail.admin.views.reports.page_types_usage import PageTypesUsageReportView
 from wagtail.admin.widgets import AdminDateInput
 from wagtail.admin.views import generic
 
@@ -183,13 +184,8 @@ def duplicate_cohort_view(request, pk: int):
                             {"form": form, "cohort": cohort, "page_title": "Duplicate cohort"})
 
 
-class StaffSiteHistoryView(LogEntriesView):
-    """Wagtail's site-history report, for staff only.
-
-    It lists a model's log entries to anyone holding any permission on that model, so a
-    facilitator would read the history of every program's cohorts, bookings and messages.
-    Facilitators read each of their own objects' history from the object instead.
-    """
+class StaffOnlyMixin:
+    """A site-wide report for staff only: facilitators are refused (Wagtail turns it into a redirect)."""
 
     def dispatch(self, request, *args, **kwargs):
         if not sees_everything(request.user):
@@ -197,18 +193,35 @@ class StaffSiteHistoryView(LogEntriesView):
         return super().dispatch(request, *args, **kwargs)
 
 
+class StaffSiteHistoryView(StaffOnlyMixin, LogEntriesView):
+    """Wagtail's site-history report, for staff only.
+
+    It lists a model's log entries to anyone holding any permission on that model, so a
+    facilitator would read the history of every program's cohorts, bookings and messages.
+    Facilitators read each of their own objects' history from the object instead.
+    """
+
+
+class StaffPageTypesUsageView(StaffOnlyMixin, PageTypesUsageReportView):
+    """Wagtail's page-types report, for staff only: it names the last edited page of each type
+    across the site by its draft title, to anyone who may add a page anywhere."""
+
+
 def _admin_view(view):
     # The decorators Wagtail puts on its own admin URLs.
     return never_cache(require_admin_access(view))
 
 
-# Mounted in config/urls.py ahead of Wagtail's admin, at the same paths as its report, so the
-# report's links and reverse("wagtailadmin_reports:site_history") reach this view.
-site_history_urls = [
-    path("site-history/", _admin_view(StaffSiteHistoryView.as_view()), name="programs_site_history"),
-    path(
-        "site-history/results/",
-        _admin_view(StaffSiteHistoryView.as_view(results_only=True)),
-        name="programs_site_history_results",
-    ),
+def _staff_report(route: str, name: str, view_class) -> list:
+    return [
+        path(f"{route}/", _admin_view(view_class.as_view()), name=name),
+        path(f"{route}/results/", _admin_view(view_class.as_view(results_only=True)), name=f"{name}_results"),
+    ]
+
+
+# Mounted in config/urls.py ahead of Wagtail's admin, at the same paths as its reports, so the
+# reports' links and reverse("wagtailadmin_reports:...") reach these views.
+staff_report_urls = [
+    *_staff_report("site-history", "programs_site_history", StaffSiteHistoryView),
+    *_staff_report("page-types-usage", "programs_page_types_usage", StaffPageTypesUsageView),
 ]

@@ -21,6 +21,11 @@ def documents_user_may_attach(user) -> QuerySet:
     return _policy().instances_user_has_any_permission_for(user, ["choose"])
 
 
+def documents_user_may_see(user) -> QuerySet:
+    """The documents whose titles an admin screen may show the user: those they may choose or change."""
+    return _policy().instances_user_has_any_permission_for(user, ["choose", "change"])
+
+
 def user_may_download(user, document) -> bool:
     """Whether /documents/<id>/<name> may serve this document to the user: only to its collection's keepers."""
     return _policy().user_has_any_permission_for_instance(user, ["choose", "change"], document)

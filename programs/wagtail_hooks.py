@@ -1,5 +1,6 @@
 """The programs app in the Wagtail admin: cohorts, sessions, facilitators and venues."""
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -23,6 +24,7 @@ from programs.access import ScopedViewSetMixin, sees_everything
 from programs.admin_views import (
     CohortCreateView, CohortDeleteView, CohortEditView, SessionEditView, duplicate_cohort_view, in_words,
 )
+from programs.admin_visibility import BULK_ACTIONS, VisibleDocumentsAdminAPIViewSet, pages_user_may_see
 from programs.documents import user_may_download
 from programs.filters import CohortFilterSet, SessionFilterSet
 from programs.forms import CohortForm, SessionForm
@@ -224,8 +226,48 @@ def refuse_bulk_deleting_programs_with_records(request, action_type, objects, ac
 
 
 @hooks.register("construct_reports_menu")
-def hide_site_history_from_facilitators(request, menu_items):
-    # The site-history report lists every model's log entries to anyone holding any permission
-    # on that model; facilitators see each of their own objects' history instead.
+def hide_staff_reports_from_facilitators(request, menu_items):
+    # Staff-only reports (programs.admin_views.staff_report_urls): the site history lists every
+    # model's log entries, the page-types report names pages by their draft titles.
     if not sees_everything(request.user):
-        menu_items[:] = [item for item in menu_items if item.name != "site-history"]
+        menu_items[:] = [item for item in menu_items if item.name not in {"site-history", "page-types-usage"}]
+
+
+@hooks.register("construct_page_chooser_queryset")
+def choose_only_pages_the_user_may_see(pages, request):
+    # A chooser names each page by its latest draft's title, its children and the page it browses
+    # (the URL's parent page, shown as the list's first row) alike.
+    visible = pages_user_may_see(request.user)
+    parent_id = request.resolver_match.kwargs.get("parent_page_id")
+    if parent_id is not None and not visible.filter(pk=parent_id).exists():
+        raise Http404
+    return pages.filter(pk__in=visible.values("pk"))
+
+
+@hooks.register("construct_explorer_page_queryset")
+def explore_only_pages_the_user_may_see(parent_page, pages, request):
+    # Wagtail lists only explorable pages, but opens any page below the user's explorable root,
+    # showing it (and its draft title) as the listing's header: "add" on the program index
+    # would open every program. This hook runs for every explorer listing, before it renders.
+    if not pages_user_may_see(request.user).filter(pk=parent_page.pk).exists():
+        raise Http404
+    return pages
+
+
+@hooks.register("before_move_page")
+def refuse_moving_pages_the_user_may_not_move(request, page_to_move, destination):
+    # Wagtail's move confirmation checks the permission only when the move is posted; its
+    # page would otherwise show the draft title of a page the user may not move.
+    if not page_to_move.permissions_for_user(request.user).can_move_to(destination):
+        raise PermissionDenied
+
+
+for _bulk_action in BULK_ACTIONS:
+    hooks.register("register_bulk_action", _bulk_action, order=1)
+
+
+@hooks.register("construct_admin_api", order=1)
+def scope_admin_api_documents(router):
+    # Replaces Wagtail's endpoint, which lists every document in a collection without a view
+    # restriction to any admin user.
+    router.register_endpoint("documents", VisibleDocumentsAdminAPIViewSet)

@@ -27,7 +27,11 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from urllib.parse import urlsplit
 
-from tests.authz_world import ALL_MARKERS, SECRET_MARKERS, World, material_link_for_another_booking
+from bookings.privacy_links import address_token
+from tests.authz_world import (
+    ALL_MARKERS, SECRET_MARKERS, World, document_link_for_another_booking, expired_address_token,
+    material_link_for_another_booking,
+)
 
 PUBLIC = "public"
 PUBLIC_OBJECT = "public-object"
@@ -143,7 +147,7 @@ PK_BY_NAMESPACE: dict[str, Fill] = {
     "wagtailsnippetchoosers_programs_venue": _id("b_venue"),
     "wagtailadmin_collections": _id("b_collection"),
     "wagtailusers_users": _id("facilitator_b"),
-    "wagtailusers_groups": lambda world: world.facilitator_b.groups.get().pk,
+    "wagtailusers_groups": lambda world: world.facilitator_b.groups.get(name="Facilitators").pk,
     "wagtailsites": lambda world: world.site.pk,
     "wagtailsettings": lambda world: world.site.pk,
     "wagtailadmin_workflows": _literal(MISSING),
@@ -154,6 +158,14 @@ _FORMATS = (Variant("csv", kwargs={"file_format": _literal("csv")}), Variant("xl
 _BOOKING_ACTIONS = tuple(
     Variant(action, kwargs={"action": _literal(action)})
     for action in ("approve", "decline", "mark-paid", "move", "erase", "cancel")
+)
+
+
+_ADDRESS_TOKENS = (
+    Variant("forged", kwargs={"token": _literal("not-a-signed-token")}),
+    Variant("expired-link-to-b-participant", kwargs={"token": lambda world: expired_address_token(world)}),
+    # Signed by the site, but the id of an email that was not an address link.
+    Variant("signed-id-of-another-email", kwargs={"token": lambda world: address_token(world.b_email_log)}),
 )
 
 
@@ -181,7 +193,14 @@ RULES: tuple[Rule, ...] = (
         Variant("b-cohort"),
         Variant("b-unpublished-program-cohort", kwargs={"cohort_id": _id("b_hidden_cohort")}, private=True),
     )),
+    Rule("bookings:booked", PUBLIC_OBJECT, "'check your inbox' after booking: the same page whoever booked",
+         hidden=SECRET_MARKERS, variants=(
+             Variant("b-cohort"),
+             Variant("b-unpublished-program-cohort", kwargs={"cohort_id": _id("b_hidden_cohort")}, private=True),
+         )),
     Rule("bookings:lost-link", PUBLIC, "asks for an address; answers the same whether it is known or not",
+         hidden=SECRET_MARKERS),
+    Rule("bookings:your-data-request", PUBLIC, "asks for a proven-address link; the same answer either way",
          hidden=SECRET_MARKERS),
     Rule("wagtailadmin_login", PUBLIC, "the admin sign-in form", hidden=SECRET_MARKERS),
     Rule("wagtailadmin_password_reset*", PUBLIC, "password reset; a bad link is refused", hidden=SECRET_MARKERS,
@@ -206,7 +225,14 @@ RULES: tuple[Rule, ...] = (
         Variant("forged", kwargs={"token": _literal("not-a-signed-token")}),
         Variant("minted-for-another-booking",
                 path=lambda world: urlsplit(material_link_for_another_booking(world)).path),
+        Variant("b-document-minted-for-another-booking",
+                path=lambda world: urlsplit(document_link_for_another_booking(world)).path),
     )),
+    *(
+        Rule(name, SIGNED_TOKEN, "every booking of an address, opened only by a fresh link sent to it (finding 1)",
+             variants=_ADDRESS_TOKENS)
+        for name in ("bookings:your-data", "bookings:your-data-download")
+    ),
     Rule("wagtaildocs_serve", PROTECTED_FILE, "a document's file; prep documents are private (finding 6)",
          variants=(Variant("b-document", path=_path_of("b_document")),)),
     # --- Machines. ---
@@ -226,8 +252,11 @@ RULES: tuple[Rule, ...] = (
     Rule("wagtailadmin_pages:type_use*", ADMIN_ANY, "where a page type is used: only the user's own pages",
          fill={"content_type_app_name": _literal("programs"), "content_type_model_name": _literal("programpage")}),
     Rule("wagtailadmin_pages:choose_parent", ADMIN_ANY, "where a new program may go"),
-    Rule("wagtailadmin_choose_page_child", ADMIN_ANY, "the page chooser for links: public pages only",
-         hidden=SECRET_MARKERS, fill={"parent_page_id": _id("index")}),
+    Rule("wagtailadmin_choose_page_child", ADMIN_ANY, "the page chooser: only pages the user may explore",
+         hidden=SECRET_MARKERS, variants=(
+             Variant("program-index", kwargs={"parent_page_id": _id("index")}),
+             Variant("b-program", kwargs={"parent_page_id": _id("b_program")}),
+         )),
     Rule("wagtailadmin_choose_*", ADMIN_ANY, "the link choosers: public pages only", hidden=SECRET_MARKERS),
     Rule("wagtailadmin_tag_*autocomplete", ADMIN_ANY, "tag suggestions", fill={
         "app_name": _literal("wagtaildocs"), "model_name": _literal("document")}),
@@ -236,6 +265,9 @@ RULES: tuple[Rule, ...] = (
     Rule("wagtailadmin_api:pages:find", ADMIN_ANY, "the admin API's page lookup", hidden=SECRET_MARKERS),
     Rule("wagtailadmin_api:documents:listing", ADMIN_ANY, "the admin API's documents: the user's own collection"),
     Rule("wagtailadmin_api:documents:find", ADMIN_ANY, "the admin API's document lookup"),
+    # Wagtail's names for the paths that config/urls.py mounts the staff-only reports on.
+    Rule("wagtailadmin_reports:site_history*", ADMIN_STAFF, "every object's history, site-wide (finding 12)"),
+    Rule("wagtailadmin_reports:page_types_usage*", ADMIN_STAFF, "names pages site-wide by their draft titles"),
     Rule("wagtailadmin_reports:*", ADMIN_ANY, "reports list only what the user may see (site history: finding 12)"),
     Rule("wagtailembeds:*", ADMIN_ANY, "the embed chooser used while editing a page; holds no data"),
     *(
@@ -289,6 +321,7 @@ RULES: tuple[Rule, ...] = (
     Rule("wagtaildocs_chooser:chosen", ADMIN_OWNER, "B's document picked in a chooser"),
     Rule("wagtailsnippets_programs_facilitator:*", ADMIN_OWNER,
          "B's facilitator profile: its user link is B's login (finding 9)"),
+    Rule("admin-2fa-*", ADMIN_ANY, "the signed-in user's own second factor: enter a code or set one up"),
     Rule("wagtailadmin_workflows:task_chooser*", ADMIN_ANY,
          "names of moderation tasks, opened by Wagtail to editors; no program or participant data"),
     # --- Site-wide set-up: staff only. ---
@@ -303,6 +336,8 @@ RULES: tuple[Rule, ...] = (
             ("wagtailadmin_workflows", "moderation workflows"),
         )
     ),
+    Rule("programs_site_history*", ADMIN_STAFF, "the site-history report, every object's history (finding 12)"),
+    Rule("programs_page_types_usage*", ADMIN_STAFF, "the page-types report: names pages site-wide by draft title"),
     Rule("wagtailsettings:*", ADMIN_STAFF, "the organisation's settings",
          fill={"app_name": _literal("cms"), "model_name": _literal("sitesettings")}),
     # --- Installed with Wagtail, not used by the project. ---

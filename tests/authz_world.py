@@ -11,23 +11,28 @@ lists. B's participant's name, answers and the rest tell a leak of B's rows apar
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
+import time_machine
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
+from django.utils import timezone
 from wagtail.documents import get_document_model
 from wagtail.models import Collection, Page, Site
 
-from bookings.emails import material_link
-from bookings.models import Booking, CohortMessage, EmailLog, Payment, WaitlistEntry
+from bookings.material_links import document_link, material_link
+from bookings.models import Booking, CohortMessage, EmailKind, EmailLog, Payment, WaitlistEntry
 from bookings.models.payments import PaymentStatus
-from bookings.services.email_planning import plan_emails
+from bookings.privacy_links import LIFETIME_SECONDS, address_token
+from bookings.services.email_planning import plan_emails, plan_privacy_link
 from bookings.services.placing import place_booking
 from cms.models import ProgramIndexPage
-from programs.demo.loader import ensure_facilitators_group
 from programs.models import Cohort, Facilitator, ProgramPage, SessionMaterial
 from tests.bookings.helpers import participant_for
-from tests.factories import CohortFactory, FacilitatorFactory, VenueFactory, add_program, build_site
+from tests.factories import CohortFactory, VenueFactory, add_collection, add_program, build_site
+from tests.programs.roles import facilitator_login, lead
 
 SECRET_MARKERS = {
     "draft title": "Draftmark Fennel",
@@ -88,44 +93,34 @@ class World:
     # its code is "a participant's code for another booking".
     attacker_booking: Booking
     attacker_waitlist: WaitlistEntry
-
-
-def make_facilitator(user, program: ProgramPage) -> Facilitator:
-    """Make `user` a facilitator who leads `program`: the one place the matrix sets that up.
-
-    Today this is what the demo loader does (the Facilitators group, with page permissions
-    on the program index, and a Facilitator snippet linked to the user). When programs get
-    per-program page permissions through a service, this becomes a call to that service.
-    """
-    group = ensure_facilitators_group(program.get_parent().specific)
-    user.groups.add(group)
-    facilitator = FacilitatorFactory(name=f"Facilitator {user.username}", user=user)
-    program.facilitators.add(facilitator)
-    program.save_revision().publish()
-    return facilitator
+    # The email that carried a proven-address link to B's participant's address.
+    b_address_link: EmailLog
 
 
 def build_world() -> World:
     User = get_user_model()
     home, index = build_site()
     staff = User.objects.create_superuser("matrix-staff", "staff@example.org", "pw")
-    user_a = User.objects.create_user("facilitator-a", "a@example.org", "pw")
-    user_b = User.objects.create_user("facilitator-b", "b@example.org", "pw")
 
+    # Facilitators as a real site has them (tests/programs/roles.py): the Facilitators group,
+    # and page rights that follow `program.facilitators`.
     a_program = add_program(index, title="Alderprogram", default_price=Decimal("0"))
-    make_facilitator(user_a, a_program)
+    user_a = facilitator_login("facilitator-a", a_program)
     a_cohort = CohortFactory(program=a_program, title="Alder cohort", price=Decimal("0"))
 
     b_program = add_program(index, title=OWNER_MARKERS["program title"], default_price=Decimal("0"))
-    b_facilitator = make_facilitator(user_b, b_program)
-    b_published_revision_id = ProgramPage.objects.get(pk=b_program.pk).live_revision_id
+    user_b = facilitator_login("facilitator-b", b_program)
+    b_facilitator = user_b.facilitator
+    b_published_revision = b_program.save_revision(user=user_b)
+    b_published_revision.publish()
+    b_published_revision_id = b_published_revision.pk
     b_program.title = SECRET_MARKERS["draft title"]
     b_program.summary = SECRET_MARKERS["draft summary"]
     b_draft_revision_id = b_program.save_revision(user=user_b).pk
     b_program = ProgramPage.objects.get(pk=b_program.pk)
 
     b_hidden_program = add_program(index, title=SECRET_MARKERS["unpublished program"], live=False)
-    b_hidden_program.facilitators.add(b_facilitator)
+    lead(b_hidden_program, b_facilitator)
     b_hidden_program.save_revision()
     b_hidden_cohort = CohortFactory(program=b_hidden_program, title="Hidden cohort", price=Decimal("0"))
 
@@ -153,7 +148,10 @@ def build_world() -> World:
         note=SECRET_MARKERS["payment note"],
     )
 
-    b_collection = Collection.get_first_root_node().add_child(name="B's private materials")
+    # B's private collection, granted to B alone (through a group of B's own), as a site sets one up.
+    b_documents_group = Group.objects.create(name="B's documents")
+    user_b.groups.add(b_documents_group)
+    b_collection = add_collection("B's private materials", group=b_documents_group, actions=("add", "change", "choose"))
     b_document = get_document_model().objects.create(
         title=SECRET_MARKERS["document title"],
         file=ContentFile(SECRET_MARKERS["document content"].encode(), name="b-prep.txt"),
@@ -173,6 +171,8 @@ def build_world() -> World:
         cohort=a_cohort, name="Attacker", email=B_WAITLIST_EMAIL
     )
     plan_emails()
+    plan_privacy_link(email=B_PARTICIPANT_EMAIL)
+    b_address_link = EmailLog.objects.get(kind=EmailKind.PRIVACY_LINK)
     b_email_log = EmailLog.objects.filter(booking=b_booking).order_by("pk").first()
     assert b_email_log is not None, "the planner wrote no email for B's booking"
 
@@ -184,10 +184,21 @@ def build_world() -> World:
         b_message=b_message, b_document=b_document, b_collection=b_collection, b_material=b_material,
         b_waitlist=b_waitlist, b_facilitator=b_facilitator, b_venue=VenueFactory(name="Venuemark hall"),
         b_published_revision_id=b_published_revision_id, b_draft_revision_id=b_draft_revision_id,
-        attacker_booking=attacker_booking, attacker_waitlist=attacker_waitlist,
+        attacker_booking=attacker_booking, attacker_waitlist=attacker_waitlist, b_address_link=b_address_link,
     )
+
+
+def expired_address_token(world: World) -> str:
+    """A proven-address link to B's participant's address, genuinely sent but past its lifetime."""
+    with time_machine.travel(timezone.now() - timedelta(seconds=LIFETIME_SECONDS + 60), tick=False):
+        return address_token(world.b_address_link)
 
 
 def material_link_for_another_booking(world: World) -> str:
     """A genuinely signed material link naming B's material, minted for the attacker's booking."""
     return material_link(booking=world.attacker_booking, material=world.b_material)
+
+
+def document_link_for_another_booking(world: World) -> str:
+    """A genuinely signed link to B's message attachment, minted for the attacker's booking."""
+    return document_link(booking=world.attacker_booking, document=world.b_document)

@@ -31,7 +31,8 @@ from wagtail.models import (
     PageViewRestriction, Revision,
 )
 
-from bookings.models import Booking, CohortMessage, EmailLog, IntakeAccess, Payment, Refund, StripeEvent, WaitlistEntry
+from bookings.models import Booking, CohortMessage, EmailLog, Payment, Refund, StripeEvent, WaitlistEntry
+from bookings.privacy_links import address_token
 from programs.models import Cohort, Facilitator, Session
 from tests.authz_table import (
     ADMIN_ANY, ADMIN_OWNER, ADMIN_STAFF, DELIBERATE_ERROR, NOT_USED, PARTICIPANT_CODE, PROTECTED_FILE, PUBLIC,
@@ -192,7 +193,8 @@ def fingerprint(world) -> dict:
         "messages": list(CohortMessage.objects.order_by("pk").values_list("pk", "cohort_id", "attachment_id")),
         "users": list(get_user_model().objects.order_by("pk").values_list("pk", "is_active", "is_superuser")),
         "page permissions": GroupPagePermission.objects.count(),
-        "intake looks": IntakeAccess.objects.count(),
+        # Looks at intake answers are log entries (bookings/audit.py); "model log" counts them too.
+        "intake looks": ModelLogEntry.objects.filter(action="bookings.view_intake").count(),
         "stripe events": StripeEvent.objects.count(),
         "refunds": Refund.objects.count(),
         **b_fingerprint(world),
@@ -298,6 +300,23 @@ def test_b_and_staff_do_see_b_markers(role, world, client_for):
     revision = client.get(reverse("wagtailadmin_pages:revisions_view",
                                   args=[world.b_program.pk, world.b_draft_revision_id]))
     assert SECRET_MARKERS["draft summary"] in visible_text(revision)
+    # The screens that name only what the user may see (programs/admin_visibility.py) do name B's.
+    for url, marker in (
+        (reverse("wagtailadmin_choose_page_child", args=[world.index.pk]), "draft title"),
+        (reverse("wagtailadmin_explore", args=[world.b_program.pk]), "draft title"),
+        (reverse("wagtail_bulk_action", args=["wagtailcore", "page", "publish"]) + f"?id={world.b_program.pk}",
+         "draft title"),
+        (reverse("wagtailadmin_api:documents:listing"), "document title"),
+    ):
+        assert SECRET_MARKERS[marker] in visible_text(client.get(url)), url
+
+
+def test_a_fresh_address_link_does_open_b_participants_booking(world, client_for):
+    """The address pages refuse stale, forged and misdirected links only: a fresh one does open."""
+    token = address_token(world.b_address_link)
+    response = client_for("anonymous").get(reverse("bookings:your-data-download", kwargs={"token": token}))
+    assert response.status_code == 200
+    assert SECRET_MARKERS["intake answer"] in visible_text(response)
 
 
 def test_the_deliberate_error_view_is_only_for_admin_users(client_for):
