@@ -216,3 +216,13 @@ def test_the_booking_form_focuses_its_errors_and_sends_once_however_often_presse
     page.wait_for_url("**/sent/")
     assert len(posts) == 1
     assert Booking.objects.filter(email="sam@example.org").count() == 1
+
+
+def test_a_very_long_name_and_address_stay_inside_a_phone_screen(live_server, phone, site_with_programs):
+    cohort = site_with_programs["free"]
+    long_name = "Sam" + "a" * 117
+    booking = place_booking(cohort_id=cohort.pk, participant=participant_for(
+        cohort.program, name=long_name, email=f"{'b' * 60}@{'c' * 50}.example.org"))
+    phone.goto(live_server.url + booking.get_absolute_url())
+    assert long_name in phone.content()
+    assert fits_the_screen(phone)

@@ -32,3 +32,12 @@ def test_the_sitemap_lists_public_programs_only(client):
     body = response.content.decode()
     assert response.status_code == 200
     assert public.url in body and "closed-circle" not in body
+
+
+def test_the_home_page_title_names_the_site_once(client):
+    home, index = build_site()
+    home.title = "Inner Child Circles"
+    home.save_revision().publish()
+    body = client.get(home.url).content.decode()
+    assert "<title>Inner Child Circles</title>" in body
+    assert "<title>Programs · Inner Child Circles</title>" in client.get(index.url).content.decode()
