@@ -70,15 +70,27 @@ def attendance_export(request, cohort_id: int, file_format: str):
         raise Http404("Choose csv or xlsx.")
     cohort = get_object_or_404(cohorts_visible_to(request.user).select_related("program"), pk=cohort_id)
     sessions, rows, _ = cohort_roster(cohort=cohort)
-    header = ["Participant", "Email", *[s.starts_at.astimezone(cohort.zone).strftime("%Y-%m-%d %H:%M") for s in sessions]]
+    header = ["Participant", "Email", *[_session_heading(s, cohort.zone) for s in sessions]]
     people = [row for row in rows if row.booking.has_place]
     table = [header] + [
-        [row.booking.name, row.booking.email, *[row.marks.get(s.pk, "") for s in sessions]] for row in people
+        [row.booking.name, row.booking.email, *[_mark_cell(row.marks, s) for s in sessions]] for row in people
     ]
     record_export(booking_ids=[row.booking.pk for row in people], export="attendance", file_format=file_format,
                   acting_user=request.user)
     filename = f"attendance-{cohort.program.slug}-{cohort.pk}.{file_format}"
     return spreadsheet_response(table, filename=filename, file_format=file_format)
+
+
+def _session_heading(session, zone) -> str:
+    heading = session.starts_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    return f"{heading} (cancelled)" if session.status == Session.Status.CANCELLED else heading
+
+
+def _mark_cell(marks: dict[int, str], session) -> str:
+    if session.status == Session.Status.CANCELLED:
+        return "cancelled"
+    mark = marks.get(session.pk)
+    return AttendanceMark(mark).label if mark else ""
 
 
 @permission_required("bookings.change_booking", raise_exception=True)

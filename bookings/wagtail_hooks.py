@@ -61,9 +61,11 @@ class BookingViewSet(ScopedViewSetMixin, ModelViewSet):
     ]
     form_fields = ["name"]
     # The roster export; intake answers are never in it (they are behind the audited view).
-    list_export = ["name", "email", "cohort", "state", "payment_method", "tier_label", "amount", "currency",
-                   "booked_at_local", "participant_time_zone"]
-    export_headings = {"booked_at_local": "Booked at (cohort time)", "participant_time_zone": "Participant's zone"}
+    # What a facilitator reads in a spreadsheet: the states' names, not their codes.
+    list_export = ["name", "email", "cohort", "get_state_display", "get_payment_method_display", "tier_label",
+                   "amount", "currency", "booked_at_local", "participant_time_zone"]
+    export_headings = {"get_state_display": "State", "get_payment_method_display": "Paying by",
+                       "booked_at_local": "Booked at (cohort time)", "participant_time_zone": "Participant's zone"}
     export_filename = "roster"
 
 
@@ -86,8 +88,10 @@ class PaymentViewSet(ScopedViewSetMixin, ModelViewSet):
     list_filter = ["provider", "status"]
     search_fields = ["booking__name", "booking__email"]
     form_fields = ["note"]
-    list_export = ["booking", "booking.email", "provider", "status", "amount", "currency", "paid_at",
-                   "stripe_payment_intent_id", "note"]
+    list_export = ["booking", "booking.email", "get_provider_display", "get_status_display", "amount", "currency",
+                   "paid_at", "stripe_payment_intent_id", "note"]
+    export_headings = {"booking": "Booking", "booking.email": "Email", "get_provider_display": "Paid through",
+                       "get_status_display": "Status", "stripe_payment_intent_id": "Stripe payment"}
     export_filename = "payments"
 
 
