@@ -21,6 +21,15 @@ pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.fixture(autouse=True)
+def counts_of_their_own(settings, tmp_path):
+    """Each test counts in a folder of its own, so no other test process sharing VAR_DIR can
+    clear its counts halfway (the folder is per machine, as in production)."""
+    var_dir = tmp_path / "var"
+    settings.VAR_DIR = var_dir
+    settings.CACHES = {**settings.CACHES, "ratelimit": {**settings.CACHES["ratelimit"], "LOCATION": var_dir / "ratelimit"}}
+
+
 @pytest.fixture
 def booking():
     _, index = build_site()
